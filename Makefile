@@ -1,0 +1,33 @@
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: install run test check bench release clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test,bench]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/crampkg check
+	$(BIN)/crampkg explain "calf cramp at night" "drinks little" "tap water only"
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -n 2 tests
+
+check: $(STAMP)
+	$(BIN)/crampkg check
+
+release: $(STAMP)
+	$(BIN)/crampkg build-release
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache

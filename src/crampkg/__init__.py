@@ -1,0 +1,65 @@
+"""crampkg: a knowledge graph about calf and leg cramps, built from one article.
+
+The public API::
+
+    from crampkg import KnowledgeBase
+    kb = KnowledgeBase.load()
+    answer = kb.explain(["calf cramp at night", "drinks little", "tap water only"])
+    answer.hypotheses[0].label, answer.to_dict()
+
+It informs; it does not diagnose.
+"""
+
+from .errors import (
+    CaseFormatError,
+    CrampkgError,
+    KnowledgeBaseError,
+    QueryError,
+    QueryRefusedError,
+    QueryTimeoutError,
+    UnknownCauseError,
+    UnknownFindingError,
+)
+from .kb import KnowledgeBase
+from .model import Association, Cause, CausalLink, Indication, Recommendation, Strength, Term
+from .reasoning import (
+    DISCLAIMER,
+    Action,
+    Evidence,
+    Explanation,
+    FindingRef,
+    Hypothesis,
+    NextTest,
+    RedFlag,
+    WhyNot,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "DISCLAIMER",
+    "Action",
+    "Association",
+    "CaseFormatError",
+    "CausalLink",
+    "Cause",
+    "CrampkgError",
+    "Evidence",
+    "Explanation",
+    "FindingRef",
+    "Hypothesis",
+    "Indication",
+    "KnowledgeBase",
+    "KnowledgeBaseError",
+    "NextTest",
+    "QueryError",
+    "QueryRefusedError",
+    "QueryTimeoutError",
+    "Recommendation",
+    "RedFlag",
+    "Strength",
+    "Term",
+    "UnknownCauseError",
+    "UnknownFindingError",
+    "WhyNot",
+]

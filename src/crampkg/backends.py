@@ -1,0 +1,152 @@
+"""Triple stores the knowledge base can answer from.
+
+:class:`EmbeddedStore` holds the ontology in an in-process pyoxigraph store
+(the default); :class:`RemoteStore` talks the SPARQL 1.1 Protocol to any
+server (Oxigraph, Fuseki, GraphDB, Virtuoso). Both answer the same SELECT
+text with the same rows of plain Python values, so everything above them is
+backend-agnostic.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from .errors import KnowledgeBaseError, QueryError
+
+
+@dataclass(frozen=True, slots=True)
+class Value:
+    """One RDF term of a result row: an IRI, a literal (with language/datatype) or a blank node."""
+
+    value: str
+    kind: str  # "iri" | "literal" | "bnode"
+    lang: str = ""
+    datatype: str = ""
+
+    def __str__(self) -> str:
+        return self.value
+
+
+Row = dict[str, Value]
+
+
+class Store(Protocol):
+    """What the knowledge base needs from a triple store."""
+
+    description: str
+
+    def select(self, query: str) -> list[Row]:
+        """Run a SELECT query; rows map variable names (without ``?``) to bound values."""
+
+    def ask(self, query: str) -> bool:
+        """Run an ASK query."""
+
+
+def _from_oxigraph(term) -> Value:
+    import pyoxigraph as ox
+
+    if isinstance(term, ox.NamedNode):
+        return Value(term.value, "iri")
+    if isinstance(term, ox.BlankNode):
+        return Value(term.value, "bnode")
+    return Value(term.value, "literal", term.language or "", term.datatype.value if term.datatype else "")
+
+
+class EmbeddedStore:
+    """The knowledge base in an in-process pyoxigraph store, loaded from Turtle/RDF files."""
+
+    def __init__(self, paths: Sequence[Path]):
+        import pyoxigraph as ox
+
+        self.description = "embedded pyoxigraph store"
+        self.paths = tuple(paths)
+        self.store = ox.Store()
+        for path in self.paths:
+            fmt = ox.RdfFormat.from_extension(path.suffix.lstrip(".")) or ox.RdfFormat.TURTLE
+            try:
+                self.store.bulk_load(path=str(path), format=fmt)
+            except (OSError, SyntaxError, ValueError) as exc:
+                raise KnowledgeBaseError(f"cannot load {path}: {exc}") from exc
+
+    def select(self, query: str) -> list[Row]:
+        try:
+            solutions = self.store.query(query)
+        except SyntaxError as exc:
+            raise QueryError(f"malformed SPARQL: {exc}") from exc
+        names = [v.value for v in solutions.variables]
+        return [
+            {name: _from_oxigraph(sol[name]) for name in names if sol[name] is not None}
+            for sol in solutions
+        ]
+
+    def ask(self, query: str) -> bool:
+        return bool(self.store.query(query))
+
+    def namespace_triples(self, namespace: str) -> Iterable[tuple[str, str, str, bool, str]]:
+        """Every triple whose subject is in ``namespace`` (fast path: no SPARQL)."""
+        import pyoxigraph as ox
+
+        for quad in self.store.quads_for_pattern(None, None, None):
+            s, o = quad.subject, quad.object
+            if not isinstance(s, ox.NamedNode) or not s.value.startswith(namespace):
+                continue
+            if isinstance(o, ox.BlankNode):
+                continue
+            if isinstance(o, ox.Literal):
+                yield s.value, quad.predicate.value, o.value, True, o.language or ""
+            else:
+                yield s.value, quad.predicate.value, o.value, False, ""
+
+
+class RemoteStore:
+    """A SPARQL 1.1 Protocol endpoint (read with GET/POST, results in SPARQL JSON)."""
+
+    def __init__(self, url: str, timeout: float = 30.0):
+        parsed = urllib.parse.urlparse(url)
+        if parsed.scheme not in {"http", "https"} or not parsed.netloc:
+            raise KnowledgeBaseError(f"not an http(s) SPARQL endpoint URL: {url!r}")
+        self.url = url
+        self.timeout = timeout
+        self.description = f"SPARQL endpoint {url}"
+
+    def _request(self, query: str) -> dict:
+        body = urllib.parse.urlencode({"query": query}).encode()
+        request = urllib.request.Request(
+            self.url,
+            data=body,
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Accept": "application/sparql-results+json",
+            },
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                return json.loads(response.read())
+        except urllib.error.HTTPError as exc:
+            detail = exc.read().decode("utf-8", "replace")[:300]
+            if 400 <= exc.code < 500:
+                raise QueryError(f"{self.url} refused the query ({exc.code}): {detail}") from exc
+            raise KnowledgeBaseError(f"{self.url} failed ({exc.code}): {detail}") from exc
+        except (urllib.error.URLError, OSError, json.JSONDecodeError) as exc:
+            raise KnowledgeBaseError(f"cannot reach SPARQL endpoint {self.url}: {exc}") from exc
+
+    def select(self, query: str) -> list[Row]:
+        data = self._request(query)
+        rows: list[Row] = []
+        for binding in data.get("results", {}).get("bindings", []):
+            row: Row = {}
+            for name, term in binding.items():
+                kind = {"uri": "iri", "bnode": "bnode"}.get(term["type"], "literal")
+                row[name] = Value(term["value"], kind, term.get("xml:lang", ""), term.get("datatype", ""))
+            rows.append(row)
+        return rows
+
+    def ask(self, query: str) -> bool:
+        return bool(self._request(query).get("boolean"))

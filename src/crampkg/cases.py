@@ -1,0 +1,170 @@
+"""Patient cases as files or request bodies: JSON or Turtle in, finding names out.
+
+JSON: ``{"present": ["calf cramp at night", ...], "absent": [...], "id": "optional"}``.
+
+Turtle: a node typed as patient case (``crampkg:CRAMPKG_0000023``) with
+``CRAMPKG_0000041`` (has present finding) and ``CRAMPKG_0000042`` (has absent
+finding) pointing at finding IRIs::
+
+    @prefix ck: <https://w3id.org/crampkg/> .
+    <#me> a ck:CRAMPKG_0000023 ;
+        ck:CRAMPKG_0000041 ck:CRAMPKG_0000101 , ck:CRAMPKG_0000120 ;
+        ck:CRAMPKG_0000042 ck:CRAMPKG_0000150 .
+
+A Turtle case is parsed with pyoxigraph (no DOCTYPE, no remote contexts, no
+entity expansion) and validated by the SHACL case shapes shipped with the
+project. Every error is a :class:`CaseFormatError` with a line and column
+where the parser gives one. Whether each finding exists is checked later,
+with suggestions, by the knowledge base.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import vocab as V
+from .errors import CaseFormatError
+
+MAX_CASE_BYTES = 1_000_000
+MAX_FINDINGS = 200
+MAX_NAME_LENGTH = 300
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    """The findings of one person, as given (names, ids or IRIs; not yet resolved)."""
+
+    present: tuple[str, ...]
+    absent: tuple[str, ...] = ()
+    id: str | None = None
+
+
+def _check_names(values: object, key: str) -> tuple[str, ...]:
+    if not isinstance(values, list):
+        raise CaseFormatError(f"{key!r} must be a list of finding names, got {type(values).__name__}")
+    if len(values) > MAX_FINDINGS:
+        raise CaseFormatError(f"{key!r} has {len(values)} findings; at most {MAX_FINDINGS} are accepted")
+    for position, value in enumerate(values):
+        if not isinstance(value, str) or not value.strip():
+            raise CaseFormatError(f"{key}[{position}] must be a non-empty string, got {value!r}")
+        if len(value) > MAX_NAME_LENGTH:
+            raise CaseFormatError(f"{key}[{position}] is longer than {MAX_NAME_LENGTH} characters")
+    return tuple(values)
+
+
+def case_from_mapping(data: object) -> Case:
+    """Validate a decoded JSON object as a case."""
+    if not isinstance(data, dict):
+        raise CaseFormatError(f"a case must be a JSON object with 'present' and 'absent', got {type(data).__name__}")
+    unknown = sorted(set(data) - {"present", "absent", "id"})
+    if unknown:
+        raise CaseFormatError(f"unknown key(s) in case: {', '.join(unknown)}; allowed: present, absent, id")
+    present = _check_names(data.get("present", []), "present")
+    absent = _check_names(data.get("absent", []), "absent")
+    if not present and not absent:
+        raise CaseFormatError("a case needs at least one present or absent finding")
+    case_id = data.get("id")
+    if case_id is not None and not isinstance(case_id, str):
+        raise CaseFormatError("'id' must be a string")
+    return Case(present, absent, case_id)
+
+
+def parse_json_case(data: bytes | str) -> Case:
+    """Parse a JSON case; malformed JSON reports the parser's line and column."""
+    if len(data) > MAX_CASE_BYTES:
+        raise CaseFormatError(f"case is larger than {MAX_CASE_BYTES} bytes")
+    try:
+        decoded = json.loads(data)
+    except json.JSONDecodeError as exc:
+        raise CaseFormatError(f"malformed JSON: {exc.msg}", line=exc.lineno, column=exc.colno) from None
+    except UnicodeDecodeError as exc:
+        raise CaseFormatError(f"case is not UTF-8: {exc.reason}") from None
+    return case_from_mapping(decoded)
+
+
+_POSITION = re.compile(r"line (\d+)(?:, column (\d+))?|(\d+):(\d+)")
+
+
+def parse_turtle_case(data: bytes | str) -> Case:
+    """Parse and SHACL-validate a Turtle case (exactly one patient case node)."""
+    import pyoxigraph as ox
+
+    raw = data.encode() if isinstance(data, str) else data
+    if len(raw) > MAX_CASE_BYTES:
+        raise CaseFormatError(f"case is larger than {MAX_CASE_BYTES} bytes")
+    try:
+        triples = list(ox.parse(raw, format=ox.RdfFormat.TURTLE, base_iri="urn:crampkg:case:"))
+    except SyntaxError as exc:
+        line, column = _syntax_position(exc)
+        raise CaseFormatError(f"malformed Turtle: {_first_line(exc)}", line=line, column=column) from None
+    except ValueError as exc:
+        raise CaseFormatError(f"malformed Turtle: {_first_line(exc)}") from None
+    _validate_shapes(raw)
+    cases = sorted({t.subject.value for t in triples
+                    if t.predicate.value == V.RDF_TYPE and t.object.value == V.PATIENT_CASE})
+    if len(cases) != 1:
+        raise CaseFormatError(f"a Turtle case must describe exactly one patient case ({V.PATIENT_CASE}), found {len(cases)}")
+    subject = cases[0]
+
+    def objects(predicate: str) -> tuple[str, ...]:
+        return tuple(sorted(t.object.value for t in triples
+                            if t.subject.value == subject and t.predicate.value == predicate))
+
+    ids = objects(V.CASE_IDENTIFIER)
+    return Case(objects(V.HAS_PRESENT_FINDING), objects(V.HAS_ABSENT_FINDING), ids[0] if ids else None)
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+def _syntax_position(exc: SyntaxError) -> tuple[int | None, int | None]:
+    if getattr(exc, "lineno", None):
+        return exc.lineno, getattr(exc, "offset", None)
+    match = _POSITION.search(str(exc))
+    if not match:
+        return None, None
+    if match.group(1):
+        return int(match.group(1)), int(match.group(2)) if match.group(2) else None
+    return int(match.group(3)), int(match.group(4))
+
+
+def _validate_shapes(raw: bytes) -> None:
+    from .validation import validate_graph  # pyshacl only on this path
+    import rdflib
+
+    graph = rdflib.Graph()
+    graph.parse(data=raw, format="turtle", publicID="urn:crampkg:case:")
+    report = validate_graph(graph, shapes="case")
+    if not report.conforms:
+        first = report.violations[0]
+        raise CaseFormatError(
+            f"case does not conform to the case shapes: {first.message} (focus {first.focus}, path {first.path})"
+            + (f" and {len(report.violations) - 1} more" if len(report.violations) > 1 else ""))
+
+
+def load_case(path: str | Path) -> Case:
+    """Read a case file: ``.json`` as JSON, ``.ttl`` as Turtle; others are sniffed."""
+    file = Path(path)
+    try:
+        size = file.stat().st_size
+        if size > MAX_CASE_BYTES:
+            raise CaseFormatError(f"{file}: larger than {MAX_CASE_BYTES} bytes")
+        data = file.read_bytes()
+    except OSError as exc:
+        raise CaseFormatError(f"cannot read case file {file}: {exc.strerror}") from None
+    fmt = case_format(file.suffix, data)
+    return parse_json_case(data) if fmt == "json" else parse_turtle_case(data)
+
+
+def case_format(suffix_or_media_type: str, data: bytes) -> str:
+    """``json`` or ``turtle``, from a file suffix or media type, else from the first character."""
+    hint = suffix_or_media_type.lower()
+    if "json" in hint:
+        return "json"
+    if "turtle" in hint or hint in {".ttl", ".n3", ".nt"}:
+        return "turtle"
+    return "json" if data.lstrip()[:1] in (b"{", b"[") else "turtle"
