@@ -69,7 +69,9 @@ class EmbeddedStore:
         self.paths = tuple(paths)
         self.store = ox.Store()
         for path in self.paths:
-            fmt = ox.RdfFormat.from_extension(path.suffix.lstrip(".")) or ox.RdfFormat.TURTLE
+            suffix = path.suffix.lstrip(".").lower()
+            fmt = ox.RdfFormat.RDF_XML if suffix in {"owl", "rdf", "xml"} else (
+                ox.RdfFormat.from_extension(suffix) or ox.RdfFormat.TURTLE)
             try:
                 self.store.bulk_load(path=str(path), format=fmt)
             except (OSError, SyntaxError, ValueError) as exc:

@@ -54,8 +54,7 @@ class KnowledgeBase:
         else:
             root = Path(path)
             if root.is_dir():
-                sources = sorted(p for p in root.rglob("*") if p.suffix in {".ttl", ".nt", ".owl", ".rdf", ".nq"}
-                                 and "shapes" not in p.parts)
+                sources = sorted(p for p in root.rglob("*.ttl") if "shapes" not in p.relative_to(root).parts)
             elif root.is_file():
                 sources = [root]
             else:

@@ -148,6 +148,8 @@ class Index:
     statements: list[Statement]
     ancestors: dict[str, frozenset[str]]
     descendants: dict[str, frozenset[str]]
+    role_strengths: dict[str, Strength] = field(default_factory=dict)
+    """Diagnostic role name (confirms, supports, rules_out) -> the strength its revealed finding carries."""
     assoc_by_finding: dict[str, list[Association]] = field(default_factory=dict)
     assoc_by_cause: dict[str, list[Association]] = field(default_factory=dict)
 
@@ -307,6 +309,10 @@ def build_index(triples: Iterable[Triple], version_iri: str) -> Index:
         ancestors={V.local_id(k): frozenset(V.local_id(x) for x in v) for k, v in ancestors.items()},
         descendants={V.local_id(k): frozenset(V.local_id(x) for x in v) for k, v in descendants.items()},
     )
+    index.role_strengths = {
+        name: strengths[first(role, V.HAS_STRENGTH)]
+        for role, name in V.ROLE_NAMES.items() if first(role, V.HAS_STRENGTH) in strengths
+    }
     by_finding: dict[str, list[Association]] = defaultdict(list)
     by_cause: dict[str, list[Association]] = defaultdict(list)
     for assoc in associations:

@@ -39,6 +39,7 @@ DISCLAIMER = (
     "frequent, or for any of the reasons listed under see_doctor."
 )
 
+_ROLE_VERB = {"confirms": "confirm", "supports": "support", "rules_out": "help rule out"}
 PHASES = ("acute", "aftercare", "prevention", "see_doctor")
 LEADING = 3
 """How many top hypotheses count as 'leading' for next tests, prevention and see-a-doctor advice."""
@@ -235,15 +236,24 @@ class Reasoner:
                      for f in self.finding_ids}
         self.cause_ids = tuple(sorted(index.causes))
         self.log_prior = {c: math.log(index.causes[c].prior.frequency) for c in self.cause_ids}
-        # strongest association per (finding, cause), over the finding itself and its generalisations
+        # evidence links: the article's associations, plus what diagnostic indications say about the
+        # finding a test reveals (at the strength of the indication's role, see ontology/crampkg.ttl)
+        links: dict[str, list[Association]] = {f: list(a) for f, a in index.assoc_by_finding.items()}
+        for ind in index.indications:
+            role_strength = index.role_strengths.get(ind.role)
+            if role_strength is not None and ind.cause in index.causes:
+                links.setdefault(ind.finding, []).append(
+                    Association(ind.id, ind.finding, ind.cause, role_strength, ind.sources))
+        self.links = links
+        # strongest link per (finding, cause), over the finding itself and its generalisations
         self.best: dict[str, dict[str, tuple[Association, str | None]]] = {}
         for f in self.finding_ids:
             per_cause: dict[str, tuple[Association, str | None]] = {}
-            own = {a.cause: a for a in _strongest(index.assoc_by_finding.get(f, ()))}
+            own = {a.cause: a for a in _strongest(links.get(f, ()))}
             for cause, assoc in own.items():
                 per_cause[cause] = (assoc, None)
             for general in sorted(self.up[f] - {f}):
-                for assoc in _strongest(index.assoc_by_finding.get(general, ())):
+                for assoc in _strongest(links.get(general, ())):
                     current = per_cause.get(assoc.cause)
                     if current is None or (current[1] is not None and assoc.strength.rank > current[0].strength.rank):
                         per_cause[assoc.cause] = (assoc, general)
@@ -254,9 +264,9 @@ class Reasoner:
         for f in self.finding_ids:
             below: dict[str, Association] = {}
             for d in sorted(self.down[f]):
-                for assoc in index.assoc_by_finding.get(d, ()):
+                for assoc in links.get(d, ()):
                     cur = below.get(assoc.cause)
-                    if cur is None or (assoc.strength.rank, -int(assoc.id[8:])) > (cur.strength.rank, -int(cur.id[8:])):
+                    if cur is None or (assoc.strength.rank, cur.id) > (cur.strength.rank, assoc.id):
                         below[assoc.cause] = assoc
             if below:
                 self.best_below[f] = below
@@ -353,8 +363,14 @@ class Reasoner:
 
     # ------------------------------------------------------------------ next tests
     def _p_positive(self, finding: str, cause: str) -> float:
-        entry = self.best.get(finding, {}).get(cause)
-        return entry[0].strength.frequency if entry else self.background
+        """P(finding | cause): the strongest link of the finding or of a more specific one, else background.
+
+        A more general finding is present whenever a more specific one is, so
+        its probability is at least theirs; a more specific finding does not
+        inherit the probability of a general one.
+        """
+        link = self.best_below.get(finding, {}).get(cause)
+        return link.strength.frequency if link else self.background
 
     def _next_tests(self, posterior: dict[str, float], known: set[str], leading: list[str]) -> list[NextTest]:
         prior_entropy = _entropy(posterior.values())
@@ -372,7 +388,7 @@ class Reasoner:
             relevant = [i for i in indications if i.cause in leading] or indications
             why = "; ".join(sorted({
                 f"{self.index.terms[i.finding].label if i.finding in self.index.terms else i.finding} "
-                f"would {i.role.replace('_', ' ')} {self.index.causes[i.cause].label if i.cause in self.index.causes else i.cause}"
+                f"would {_ROLE_VERB.get(i.role, i.role)} {self.index.causes[i.cause].label if i.cause in self.index.causes else i.cause}"
                 for i in relevant}))
             tests.append(NextTest(
                 id=diagnostic, label=self.index.terms[diagnostic].label if diagnostic in self.index.terms else diagnostic,

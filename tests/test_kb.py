@@ -1,0 +1,78 @@
+"""Loading the knowledge base and its typed accessors."""
+
+from __future__ import annotations
+
+import pytest
+
+from crampkg import KnowledgeBase, KnowledgeBaseError, UnknownFindingError
+from crampkg import vocab as V
+
+
+def test_accessors_cover_every_part_of_the_article(kb):
+    assert len(kb.findings()) >= 40
+    assert len(kb.causes()) >= 12
+    assert len(kb.diagnostics()) >= 6
+    assert len(kb.interventions()) >= 15
+    assert kb.states()
+    assert kb.version_iri.startswith(V.NS)
+    labels = {c.label for c in kb.causes()}
+    for expected in ("magnesium deficiency", "idiopathic leg cramps", "dehydration"):
+        assert expected in labels
+
+
+def test_every_phase_has_recommendations(kb):
+    for phase in ("acute", "aftercare", "prevention", "see_doctor"):
+        assert kb.recommendations(phase), phase
+
+
+def test_idiopathic_has_the_highest_prior(kb):
+    idiopathic = kb.resolve_cause("idiopathic leg cramps")
+    assert all(idiopathic.prior.rank >= c.prior.rank for c in kb.causes())
+
+
+def test_vascular_causes_must_not_be_missed(kb):
+    assert any(c.must_not_miss for c in kb.causes())
+
+
+def test_associations_by_finding_and_cause(kb):
+    mg = kb.resolve_cause("magnesium deficiency").id
+    by_cause = kb.associations(cause=mg)
+    assert by_cause and all(a.cause == mg for a in by_cause)
+    f = by_cause[0].finding
+    assert any(a.cause == mg for a in kb.associations(finding=f))
+
+
+def test_strength_scale_is_ordered(kb):
+    levels = sorted(kb.index.strengths.values(), key=lambda s: s.rank)
+    assert [s.rank for s in levels] == [1, 2, 3, 4, 5]
+    assert all(a.lr_present < b.lr_present for a, b in zip(levels, levels[1:]))
+    assert all(a.lr_absent > b.lr_absent for a, b in zip(levels, levels[1:]))
+    assert all(s.lr_present > 1 > s.lr_absent for s in levels)
+
+
+def test_search_and_resolution(kb):
+    assert {t.label for t in kb.search_findings("tap")} >= {"tap water only"}
+    with pytest.raises(UnknownFindingError):
+        kb.resolve_finding("no such finding")
+
+
+def test_load_from_explicit_folder_and_missing_path(tmp_path):
+    from crampkg import resources
+
+    kb = KnowledgeBase.load(resources.ontology_dir())
+    assert kb.causes()
+    with pytest.raises(KnowledgeBaseError):
+        KnowledgeBase.load(tmp_path / "missing")
+
+
+def test_malformed_turtle_knowledge_base_is_a_clear_error(tmp_path):
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("@prefix : <x> .\n:a :b \n")
+    with pytest.raises(KnowledgeBaseError, match="cannot load"):
+        KnowledgeBase.load(bad)
+
+
+def test_to_rdflib_graph_and_entailments(kb):
+    g = kb.rdflib_graph()
+    gi = kb.rdflib_graph(inferred=True)
+    assert len(gi) > len(g)

@@ -1,0 +1,172 @@
+"""The reasoning layer on the article's own cases and vignettes from each section."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import pytest
+
+from crampkg import CaseFormatError, UnknownCauseError, UnknownFindingError
+from crampkg.provenance import is_verbatim
+
+
+def ids_of(kb, *labels):
+    return [kb.resolve_finding(label).id for label in labels]
+
+
+def rank_of(answer, cause_label):
+    return next(i for i, h in enumerate(answer.hypotheses, 1) if h.label == cause_label)
+
+
+def test_night_cramps_tap_water_drinks_little_point_to_magnesium(kb):
+    answer = kb.explain(["calf cramp at night", "drinks little", "tap water only"])
+    top = [h.label for h in answer.hypotheses[:2]]
+    assert top[0] in {"magnesium deficiency", "electrolyte imbalance"}
+    assert "magnesium deficiency" in top
+    assert answer.next_tests, "a blood test should be proposed"
+    first_test = answer.next_tests[0]
+    assert "magnesium" in first_test.label.lower() or any(
+        "magnesium" in kb.index.terms[f].label for f in first_test.reveals)
+    prevention = " ".join(a.label + " " + a.instructions for a in answer.actions["prevention"]).lower()
+    assert "mineral water" in prevention
+    assert any(food in prevention for food in ("millet", "bran", "soy", "beans", "corn"))
+    assert answer.rules_fired, "low mineral intake should be inferred"
+    assert any(f.label == "low mineral intake" for f in answer.inferred)
+
+
+def test_statins_and_muscle_aches_point_to_the_drug(kb):
+    answer = kb.explain(["takes statins", "muscle aches"])
+    assert answer.hypotheses[0].label == kb.resolve_cause("cholesterol-lowering drug side effect").label
+    doctor = " ".join(a.label + " " + a.instructions for a in answer.actions["see_doctor"]).lower()
+    assert "drug" in doctor or "medication" in doctor
+
+
+def test_pregnancy_and_night_cramps_rank_electrolyte_imbalance_high(kb):
+    answer = kb.explain(["pregnant", "calf cramp at night"])
+    assert rank_of(answer, "electrolyte imbalance") <= 3
+    prevention = " ".join(a.label + " " + a.instructions for a in answer.actions["prevention"]).lower()
+    for words in ("circl", "massage", "water", "exercise"):
+        assert words in prevention, words
+
+
+def test_untrained_marathon_points_to_overload(kb):
+    answer = kb.explain(["marathon", "untrained", "calf cramp during or after exertion"])
+    assert answer.hypotheses[0].label in {"muscular overload", "lack of training"}
+    assert any(f.label == "overload risk" for f in answer.inferred)
+
+
+def test_sport_the_day_before_without_warm_up_then_night_cramp(kb):
+    answer = kb.explain(["sport the day before", "no warm-up", "calf cramp at night"])
+    assert rank_of(answer, "muscular overload") <= 2
+    assert "overload risk" in {f.label for f in answer.inferred}
+
+
+def test_measures_not_helping_flags_vascular_causes_and_doctor(kb):
+    answer = kb.explain(["calf cramp at night", "measures have not helped"])
+    flagged = {r.id for r in answer.red_flags}
+    vascular = {c.id for c in kb.causes() if c.must_not_miss}
+    assert flagged & vascular
+    assert answer.actions["see_doctor"]
+    assert any("ultrasound" in t.label.lower() for t in answer.next_tests)
+
+
+def test_restless_sleep_and_cold_bedroom(kb):
+    answer = kb.explain(["calf cramp at night", "restless sleep", "bedroom too cold"])
+    top3 = {h.label for h in answer.hypotheses[:3]}
+    assert {"very restless sleep", "unsuitable bedroom temperature"} <= top3
+
+
+def test_no_specific_finding_leaves_idiopathic_first(kb):
+    answer = kb.explain(["calf cramp"])
+    assert answer.hypotheses[0].label == "idiopathic leg cramps"
+
+
+def test_absent_findings_count_against(kb):
+    base = kb.explain(["calf cramp at night", "takes statins"])
+    less = kb.explain(["calf cramp at night"], absent=["takes statins"])
+    statin = kb.resolve_cause("cholesterol-lowering drug side effect").id
+    assert less.hypothesis(statin).score < base.hypothesis(statin).score
+    assert less.hypothesis(statin).against
+    assert all(e.weight < 0 for e in less.hypothesis(statin).against)
+
+
+def test_scores_are_probabilities_and_order_independent(kb):
+    findings = ["calf cramp at night", "drinks little", "tap water only", "pregnant"]
+    reference = kb.explain(findings).to_dict()
+    scores = [h["score"] for h in reference["hypotheses"]]
+    assert all(0.0 <= s <= 1.0 for s in scores)
+    assert math.isclose(sum(scores), 1.0, abs_tol=1e-4)
+    assert scores == sorted(scores, reverse=True)
+    for perm in itertools.permutations(findings):
+        assert kb.explain(list(perm)).to_dict() == reference
+
+
+def test_every_cited_source_is_verbatim(kb):
+    answer = kb.explain(["calf cramp at night", "drinks little", "tap water only", "measures have not helped"])
+    data = answer.to_dict()
+    sources = [e["source"] for h in data["hypotheses"] for e in h["supporting"] + h["against"]]
+    sources += [a["source"] for phase in data["actions"].values() for a in phase]
+    sources += [r["source"] for r in data["red_flags"]]
+    assert sources
+    for source in sources:
+        assert is_verbatim(source), source
+
+
+def test_json_shape_is_the_documented_one(kb):
+    data = kb.explain(["calf cramp at night"]).to_dict()
+    assert set(data) >= {"findings", "hypotheses", "next_tests", "actions", "red_flags", "disclaimer",
+                         "kb_version", "rules_fired"}
+    assert set(data["actions"]) == {"acute", "aftercare", "prevention", "see_doctor"}
+    assert data["actions"]["see_doctor"], "the answer always says when to see a doctor"
+    assert data["actions"]["acute"] and data["actions"]["aftercare"]
+    h = data["hypotheses"][0]
+    assert set(h) >= {"id", "label", "score", "must_not_miss", "supporting", "against", "chains"}
+    assert data["kb_version"] == kb.version_iri
+    assert "does not diagnose" in data["disclaimer"]
+
+
+def test_chain_goes_through_the_inferred_state(kb):
+    answer = kb.explain(["drinks little", "tap water only", "calf cramp at night"])
+    mg = kb.resolve_cause("magnesium deficiency").id
+    chains = answer.hypothesis(mg).chains
+    assert chains
+    assert any(len(c) >= 3 for c in chains), chains
+    for chain in chains:
+        assert chain[-1] == mg
+
+
+def test_why_not_explains_a_low_cause(kb):
+    answer = kb.explain(["takes statins", "muscle aches"])
+    result = answer.why_not("magnesium deficiency")
+    assert result.rank > 1
+    assert result.would_need
+    assert result.settling_tests
+    assert "magnesium deficiency" in result.summary
+
+
+def test_why_not_unknown_cause(kb):
+    answer = kb.explain(["calf cramp"])
+    with pytest.raises(UnknownCauseError):
+        answer.why_not("alien abduction")
+
+
+def test_unknown_finding_names_it_and_suggests(kb):
+    with pytest.raises(UnknownFindingError) as info:
+        kb.explain(["calf cramp at nite"])
+    assert "calf cramp at nite" in str(info.value)
+    assert "calf cramp at night" in info.value.suggestions
+
+
+def test_contradictory_case_is_refused(kb):
+    with pytest.raises(CaseFormatError):
+        kb.explain(["calf cramp at night"], absent=["calf cramp"])
+
+
+def test_ids_iris_labels_and_synonyms_resolve_alike(kb):
+    term = kb.resolve_finding("tap water only")
+    for name in (term.id, term.iri, "TAP WATER ONLY", f"  tap   water only "):
+        assert kb.resolve_finding(name).id == term.id
+    a = kb.explain([term.id]).to_dict()
+    b = kb.explain(["Tap Water Only"]).to_dict()
+    assert a == b
