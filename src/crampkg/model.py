@@ -74,6 +74,10 @@ class Cause:
     def label(self) -> str:
         return self.term.label
 
+    @property
+    def iri(self) -> str:
+        return self.term.iri
+
 
 @dataclass(frozen=True, slots=True)
 class Association:
