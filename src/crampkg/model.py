@@ -271,15 +271,23 @@ def build_index(triples: Iterable[Triple], version_iri: str) -> Index:
     def lids(subject: str, predicate: str) -> tuple[str, ...]:
         return tuple(V.local_id(v) for v in values(subject, predicate))
 
+    def sources_for(subject: str, strength: Strength | None) -> tuple[str, ...]:
+        """Source quotes, the one carrying the strength's wording first (RDF keeps no order)."""
+        quotes = values(subject, V.SOURCE_QUOTE)
+        if strength is None:
+            return tuple(quotes)
+        wording = [w.casefold() for w in strength.wording]
+        return tuple(sorted(quotes, key=lambda q: (not any(w in q.casefold() for w in wording), q)))
+
     associations = [
         Association(V.local_id(a), lid(a, V.HAS_FINDING), lid(a, V.HAS_CAUSE),
-                    strengths[first(a, V.HAS_STRENGTH)], tuple(values(a, V.SOURCE_QUOTE)))
+                    strengths[first(a, V.HAS_STRENGTH)], sources_for(a, strengths[first(a, V.HAS_STRENGTH)]))
         for a in individuals_of(V.ASSOCIATION)
         if first(a, V.HAS_STRENGTH) in strengths
     ]
     causal_links = [
         CausalLink(V.local_id(a), lid(a, V.HAS_UPSTREAM), lid(a, V.HAS_DOWNSTREAM),
-                   strengths.get(first(a, V.HAS_STRENGTH)), tuple(values(a, V.SOURCE_QUOTE)))
+                   strengths.get(first(a, V.HAS_STRENGTH)), sources_for(a, strengths.get(first(a, V.HAS_STRENGTH))))
         for a in individuals_of(V.CAUSAL_LINK)
     ]
     indications = [

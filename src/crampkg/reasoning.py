@@ -438,7 +438,8 @@ class Reasoner:
             else:
                 key = (0 if set(rec.causes) & set(leading) else 1, rec.id)
             grouped[rec.phase].append((key, self._action(rec)))
-        return {p: tuple(a for _, a in sorted(items, key=lambda x: x[0])) for p, items in grouped.items()}
+        return {p: _merge_same_intervention(a for _, a in sorted(items, key=lambda x: x[0]))
+                for p, items in grouped.items()}
 
     def _action(self, rec) -> Action:
         term = self.index.terms.get(rec.intervention)
@@ -458,10 +459,10 @@ class Reasoner:
             if rec.phase == "see_doctor":
                 for trigger in sorted(set(rec.triggers) & known):
                     label = self.index.terms[trigger].label if trigger in self.index.terms else trigger
-                    flag = RedFlag(trigger, label, "the article advises seeing a doctor in this situation",
-                                   rec.sources[0] if rec.sources else "")
-                    if flag not in flags:
-                        flags.append(flag)
+                    if any(f.id == trigger for f in flags):
+                        continue
+                    flags.append(RedFlag(trigger, label, "the article advises seeing a doctor in this situation",
+                                         rec.sources[0] if rec.sources else ""))
         return flags
 
     # ------------------------------------------------------------------ why not
@@ -488,6 +489,22 @@ class Reasoner:
         return WhyNot(cause=target, label=hyp.label, rank=rank, score=hyp.score, leader=leader.id,
                       against=hyp.against, would_need=tuple(missing[:8]), settling_tests=tuple(settling),
                       summary=summary)
+
+
+def _merge_same_intervention(actions: Iterable[Action]) -> tuple[Action, ...]:
+    """One entry per intervention: the first (most relevant) recommendation's text, every cause and source."""
+    merged: dict[str, Action] = {}
+    for action in actions:
+        first = merged.get(action.id)
+        if first is None:
+            merged[action.id] = action
+            continue
+        merged[action.id] = Action(
+            id=first.id, label=first.label, instructions=first.instructions, source=first.source,
+            for_causes=tuple(dict.fromkeys(first.for_causes + action.for_causes)),
+            recommendation=first.recommendation,
+            sources=tuple(dict.fromkeys(first.sources + action.sources)))
+    return tuple(merged.values())
 
 
 def _strongest(associations: Iterable[Association], by: str = "cause") -> list[Association]:
