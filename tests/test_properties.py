@@ -1,0 +1,106 @@
+"""Property-based tests: resolution, case parsing and explain on generated input."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from crampkg import CaseFormatError, CrampkgError, KnowledgeBase, UnknownFindingError
+from crampkg.cases import parse_json_case, parse_turtle_case
+
+KB = KnowledgeBase.load()
+FINDING_IDS = sorted(t.id for t in KB.findings())
+NAMES = sorted({name for t in KB.findings() for name in (t.id, t.label, *t.synonyms)
+                if KB.finding_resolver.lookup(name) is not None})
+SETTINGS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _consistent(present, absent):
+    """Drop absent findings that clash with present ones (a clash is refused, tested elsewhere)."""
+    reasoner = KB.reasoner
+    up = set().union(*(reasoner.up[f] for f in present)) if present else set()
+    return [a for a in absent if not (reasoner.down[a] & up)]
+
+
+@SETTINGS
+@given(st.lists(st.sampled_from(FINDING_IDS), max_size=8, unique=True),
+       st.lists(st.sampled_from(FINDING_IDS), max_size=4, unique=True), st.randoms())
+def test_explain_any_subset(present, absent, rnd):
+    absent = _consistent(present, [a for a in absent if a not in present])
+    if not present and not absent:
+        return
+    first = KB.explain(present, absent).to_dict()
+    scores = [h["score"] for h in first["hypotheses"]]
+    assert all(0.0 <= s <= 1.0 for s in scores)
+    assert math.isclose(sum(scores), 1.0, abs_tol=1e-3)
+    assert first["actions"]["see_doctor"]
+    shuffled_p, shuffled_a = list(present), list(absent)
+    rnd.shuffle(shuffled_p)
+    rnd.shuffle(shuffled_a)
+    assert KB.explain(shuffled_p, shuffled_a).to_dict() == first
+    json.dumps(first)  # plain JSON types only
+
+
+@SETTINGS
+@given(st.sampled_from(NAMES), st.sampled_from(["upper", "lower", "title", "spaces"]))
+def test_every_known_name_resolves_in_any_case(name, style):
+    variant = {"upper": name.upper(), "lower": name.lower(), "title": name.title(),
+               "spaces": "  " + name.replace(" ", "   ") + " "}[style]
+    assert KB.resolve_finding(variant).id == KB.resolve_finding(name).id
+
+
+@SETTINGS
+@given(st.text(min_size=1, max_size=60))
+def test_unknown_text_never_resolves_silently(text):
+    try:
+        term = KB.resolve_finding(text)
+    except UnknownFindingError as exc:
+        assert text in str(exc) or repr(text)[1:-1] in str(exc)
+        assert len(exc.suggestions) <= 5
+    else:
+        assert KB.finding_resolver.lookup(text) == term.id
+
+
+@SETTINGS
+@given(st.binary(max_size=300))
+def test_json_case_parser_never_crashes(data):
+    try:
+        parse_json_case(data)
+    except CaseFormatError:
+        pass
+
+
+@SETTINGS
+@given(st.text(max_size=300))
+def test_turtle_case_parser_never_crashes(text):
+    try:
+        parse_turtle_case(text)
+    except CaseFormatError:
+        pass
+
+
+@SETTINGS
+@given(st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+                    lambda children: st.lists(children, max_size=4)
+                    | st.dictionaries(st.sampled_from(["present", "absent", "id", "x"]), children, max_size=3),
+                    max_leaves=12))
+def test_json_case_structures_give_a_case_or_a_clear_error(value):
+    try:
+        case = parse_json_case(json.dumps(value))
+    except CaseFormatError as exc:
+        assert str(exc)
+        return
+    try:
+        KB.explain(case.present, case.absent)
+    except CrampkgError as exc:
+        assert str(exc)
+
+
+@pytest.mark.parametrize("injection", ["x> . ?s ?p ?o } #", "CRAMPKG_0000101> } ; DROP ALL", "\" ; DELETE WHERE {?s ?p ?o}"])
+def test_injection_through_finding_ids_is_just_an_unknown_finding(injection):
+    with pytest.raises(UnknownFindingError):
+        KB.explain([injection])
