@@ -10,9 +10,7 @@ backend-agnostic.
 from __future__ import annotations
 
 import json
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,6 +117,9 @@ class RemoteStore:
         self.description = f"SPARQL endpoint {url}"
 
     def _request(self, query: str) -> dict:
+        import urllib.error  # http.client and friends: off the embedded (CLI explain) path
+        import urllib.request
+
         body = urllib.parse.urlencode({"query": query}).encode()
         request = urllib.request.Request(
             self.url,

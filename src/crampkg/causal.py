@@ -1,4 +1,4 @@
-"""The causal graph (networkx) and the chains from a person's findings to a cause.
+"""The causal graph and the chains from a person's findings to a cause.
 
 Nodes are findings, causes and intermediate states (opaque ids). Edges, each
 labelled with the assertion or rule behind it:
@@ -12,81 +12,179 @@ A chain for a hypothesis is a shortest path from a finding the person has
 (reported or inferred) to the cause, through nodes the case supports: other
 reported or inferred findings, states and causes, never a finding the person
 did not report.
+
+The graph is kept as plain adjacency dicts (insertion-ordered, as networkx
+keeps them), so the explain path neither imports networkx nor builds a
+subgraph view per cause: the search is networkx's bidirectional BFS run on
+the dicts with the case's node filter, which returns the same paths.
+:attr:`CausalGraph.graph` still gives the networkx ``DiGraph`` (built on first
+use).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from .model import Index
 from .rules import RuleSet
 
+if TYPE_CHECKING:
+    import networkx as nx
 
-@dataclass(slots=True)
+
 class CausalGraph:
     """The knowledge base's evidence and causal links as one directed graph."""
 
-    graph: nx.DiGraph
-    findings: frozenset[str]
+    __slots__ = ("succ", "pred", "edges", "findings", "_graph")
+
+    def __init__(self, edges: dict[tuple[str, str], dict], findings: frozenset[str]):
+        self.edges = edges
+        self.findings = findings
+        self.succ: dict[str, list[str]] = {}
+        self.pred: dict[str, list[str]] = {}
+        for a, b in edges:  # dict order = first insertion order, as networkx's adjacency
+            self.succ.setdefault(a, []).append(b)
+            self.pred.setdefault(b, []).append(a)
+            self.succ.setdefault(b, [])
+            self.pred.setdefault(a, [])
+        self._graph = None
 
     @classmethod
     def build(cls, index: Index, rules: RuleSet) -> CausalGraph:
         """Build the graph once per knowledge base (independent of any case)."""
-        graph = nx.DiGraph()
+        edges: dict[tuple[str, str], dict] = {}
+
+        def add(a: str, b: str, kind: str, via: str) -> None:
+            edges.setdefault((a, b), {}).update(kind=kind, via=via)
+
         findings = frozenset(t.id for t in index.terms.values() if t.kind == "finding")
         for assoc in sorted(index.associations, key=lambda a: a.id):
-            graph.add_edge(assoc.finding, assoc.cause, kind="suggests", via=assoc.id)
+            add(assoc.finding, assoc.cause, "suggests", assoc.id)
         for link in sorted(index.causal_links, key=lambda a: a.id):
-            graph.add_edge(link.upstream, link.downstream, kind="leads to", via=link.id)
+            add(link.upstream, link.downstream, "leads to", link.id)
         for rule in rules.rules:
             if rule.condition is None:
                 continue
             for derived in rule.condition.infers:
                 for required in sorted(rule.condition.requires):
-                    graph.add_edge(required, derived, kind="inferred by", via=rule.id)
+                    add(required, derived, "inferred by", rule.id)
         for term_id in sorted(findings):
             for parent in index.terms[term_id].parents:
                 if parent in findings:
-                    graph.add_edge(term_id, parent, kind="is a", via="")
-        return cls(graph=graph, findings=findings)
+                    add(term_id, parent, "is a", "")
+        return cls(edges, findings)
+
+    @property
+    def graph(self) -> nx.DiGraph:
+        """The same graph as a networkx DiGraph (built on first use)."""
+        if self._graph is None:
+            import networkx as nx
+
+            graph = nx.DiGraph()
+            for (a, b), attrs in self.edges.items():
+                graph.add_edge(a, b, **attrs)
+            self._graph = graph
+        return self._graph
+
+    def _allowed(self, node: str, known: set[str] | frozenset[str]) -> bool:
+        return node not in self.findings or node in known
+
+    def reachable(self, sources: Iterable[str], known: set[str] | frozenset[str]) -> set[str]:
+        """Nodes reachable from ``sources`` through nodes the case supports (cost: the reached part only)."""
+        findings, succ = self.findings, self.succ
+        seen = {s for s in sources if s in succ and (s not in findings or s in known)}
+        stack = list(seen)
+        while stack:
+            for w in succ[stack.pop()]:
+                if w not in seen and (w not in findings or w in known):
+                    seen.add(w)
+                    stack.append(w)
+        return seen
+
+    def _shortest_path(self, source: str, target: str, known) -> list[str] | None:
+        """networkx's bidirectional BFS (same visiting order, so the same path) on the filtered dicts."""
+        if source == target:
+            return [source]
+        findings, gsucc, gpred = self.findings, self.succ, self.pred
+        pred = {source: None}
+        succ = {target: None}
+        forward, reverse = [source], [target]
+        meet = None
+        while forward and reverse and meet is None:
+            if len(forward) <= len(reverse):
+                level, forward = forward, []
+                for v in level:
+                    for w in gsucc[v]:
+                        if w in findings and w not in known:
+                            continue
+                        if w not in pred:
+                            forward.append(w)
+                            pred[w] = v
+                        if w in succ:
+                            meet = w
+                            break
+                    if meet is not None:
+                        break
+            else:
+                level, reverse = reverse, []
+                for v in level:
+                    for w in gpred[v]:
+                        if w in findings and w not in known:
+                            continue
+                        if w not in succ:
+                            succ[w] = v
+                            reverse.append(w)
+                        if w in pred:
+                            meet = w
+                            break
+                    if meet is not None:
+                        break
+        if meet is None:
+            return None
+        path: list[str] = []
+        w = meet
+        while w is not None:
+            path.append(w)
+            w = pred[w]
+        path.reverse()
+        w = succ[path[-1]]
+        while w is not None:
+            path.append(w)
+            w = succ[w]
+        return path
 
     def chains(self, sources: Iterable[str], target: str, known: set[str], limit: int = 5) -> list[list[str]]:
         """Shortest paths from each of ``sources`` to ``target`` through findings in ``known``.
 
         Longest (most explanatory) chains first, then by ids; at most ``limit``.
         """
-        if target not in self.graph:
+        if target not in self.succ:
             return []
-        allowed = [n for n in self.graph.nodes if n not in self.findings or n in known]
-        view = self.graph.subgraph(allowed)
         found: set[tuple[str, ...]] = set()
         for source in sorted(set(sources)):
-            if source == target or source not in view:
+            if source == target or source not in self.succ or not self._allowed(source, known):
                 continue
-            try:
-                path = nx.shortest_path(view, source, target)
-            except nx.NetworkXNoPath:
+            path = self._shortest_path(source, target, known)
+            if path is None:
                 continue
-            found.add(tuple(self._with_rule_inputs(view, path)))
+            found.add(tuple(self._with_rule_inputs(path, known)))
         # drop a chain that is the tail of a longer one
         kept = [c for c in found if not any(len(o) > len(c) and o[-len(c):] == c for o in found)]
         kept.sort(key=lambda c: (-len(c), c))
         return [list(c) for c in kept[:limit]]
 
-    @staticmethod
-    def _with_rule_inputs(view: nx.DiGraph, path: list[str]) -> list[str]:
+    def _with_rule_inputs(self, path: list[str], known) -> list[str]:
         """Prefix a path that starts at an inferred finding with the finding its rule read."""
         path = list(path)
         while True:
-            inputs = sorted(p for p in view.predecessors(path[0])
-                            if view.edges[p, path[0]]["kind"] == "inferred by" and p not in path)
+            inputs = sorted(p for p in self.pred[path[0]]
+                            if self._allowed(p, known) and self.edges[p, path[0]]["kind"] == "inferred by"
+                            and p not in path)
             if not inputs:
                 return path
             path.insert(0, inputs[0])
 
     def edge(self, a: str, b: str) -> dict:
         """The attributes (kind, via) of the edge a -> b."""
-        return dict(self.graph.edges[a, b])
+        return dict(self.edges[a, b])

@@ -238,9 +238,14 @@ def build_index(triples: Iterable[Triple], version_iri: str) -> Index:
             sources=tuple(values(c, V.SOURCE_QUOTE)),
         )
 
+    by_type: dict[str, list[str]] = defaultdict(list)  # one pass over the types, not one per class asked
+    for s, pv in props.items():
+        for o, _, _ in pv.get(V.RDF_TYPE, ()):
+            by_type[o].append(s)
+
     def individuals_of(cls: str) -> list[str]:
         members = descendants.get(cls, frozenset({cls}))
-        return sorted(s for s, pv in props.items() if any(o in members for o, _, _ in pv.get(V.RDF_TYPE, ())))
+        return sorted({s for m in members for s in by_type.get(m, ())})
 
     strengths: dict[str, Strength] = {}
     for s in individuals_of(V.STRENGTH):

@@ -21,6 +21,7 @@ The method (README, "How the ranking works"):
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
@@ -274,6 +275,50 @@ class Reasoner:
         for ind in sorted(index.indications, key=lambda i: i.id):
             self.indications_by_diagnostic.setdefault(ind.diagnostic, []).append(ind)
         self.background = next(iter(index.strengths.values())).background if index.strengths else 0.05
+        self._precompute()
+
+    def _precompute(self) -> None:
+        """Case-independent tables that keep explain's cost proportional to the case (performance)."""
+        index = self.index
+        self._cause_set = frozenset(self.cause_ids)
+        # causes without evidence keep log_score == log_prior: their order is fixed once
+        self._prior_order = sorted(self.cause_ids, key=lambda c: (-round(self.log_prior[c], 9), c))
+        self._cause_info = {c: (index.causes[c].label, index.causes[c].prior.label, index.causes[c].must_not_miss)
+                            for c in self.cause_ids}
+        # next tests: the findings each diagnostic reveals, the causes they bear on, and a bound on
+        # the posterior mass of those causes while none of them has evidence (for pruning)
+        self._lp_max = max(self.log_prior.values(), default=0.0)
+        self._diag_findings: dict[str, tuple[str, ...]] = {}
+        self._diag_affected: dict[str, frozenset[str]] = {}
+        self._diag_mass: dict[str, float] = {}
+        self._diags_by_cause: dict[str, list[str]] = {}
+        for d, indications in self.indications_by_diagnostic.items():
+            fs = tuple(sorted({i.finding for i in indications if i.finding in self.finding_ids}))
+            affected = frozenset(c for f in fs for c in self._bearing(f) if c in self._cause_set)
+            self._diag_findings[d] = fs
+            self._diag_affected[d] = affected
+            # sum over the causes of prior weight x KL(P(findings | cause) || background): an upper
+            # bound on the gain is this times exp(lp_max - top) / sum of weights (see _next_tests)
+            self._diag_mass[d] = sum(
+                math.exp(self.log_prior[c] - self._lp_max)
+                * sum(_kl_bernoulli(self._p_positive(f, c), self.background) for f in fs)
+                for c in affected)
+            for c in affected:
+                self._diags_by_cause.setdefault(c, []).append(d)
+        self._diags_by_mass = sorted(self._diag_findings, key=lambda d: (-self._diag_mass[d], d))
+        # actions: per recommendation its cause/trigger sets and its (case-independent) Action
+        self._recs = [(rec, frozenset(rec.causes), frozenset(rec.triggers), self._action(rec))
+                      for rec in index.recommendations]
+        self._first_rec_source: dict[str, str] = {}
+        for rec in index.recommendations:
+            if rec.sources:
+                for c in rec.causes:
+                    self._first_rec_source.setdefault(c, rec.sources[0])
+        self._see_doctor = [rec for rec in index.recommendations if rec.phase == "see_doctor"]
+        self._see_doctor_by_trigger: dict[str, list[int]] = {}
+        for i, rec in enumerate(self._see_doctor):
+            for t in set(rec.triggers):
+                self._see_doctor_by_trigger.setdefault(t, []).append(i)
 
     # ------------------------------------------------------------------ case
     def _resolve(self, names: Iterable[str]) -> list[str]:
@@ -307,29 +352,42 @@ class Reasoner:
         units = self._evidence_units(present_ids + inferred_ids)
         absent_units = self._evidence_units(absent_ids, upward=False)
 
-        log_scores: dict[str, float] = {}
-        supporting: dict[str, list[Evidence]] = {c: [] for c in self.cause_ids}
-        against: dict[str, list[Evidence]] = {c: [] for c in self.cause_ids}
+        # only the causes the case touches are scored; the others keep their prior (precomputed order)
+        cause_set = self._cause_set
+        supporting: dict[str, list[Evidence]] = {}
+        against: dict[str, list[Evidence]] = {}
         for f in units:
             for cause, (assoc, via) in self.best.get(f, {}).items():
-                if cause in supporting:
-                    supporting[cause].append(self._evidence(f, assoc, True, via))
+                if cause in cause_set:
+                    supporting.setdefault(cause, []).append(self._evidence(f, assoc, True, via))
         for f in absent_units:
             for cause, assoc in self.best_below.get(f, {}).items():
-                if cause in against:
-                    against[cause].append(self._evidence(f, assoc, False, assoc.finding if assoc.finding != f else None))
-        for c in self.cause_ids:
-            log_scores[c] = self.log_prior[c] + sum(e.weight for e in supporting[c]) + sum(e.weight for e in against[c])
+                if cause in cause_set:
+                    against.setdefault(cause, []).append(
+                        self._evidence(f, assoc, False, assoc.finding if assoc.finding != f else None))
+        log_scores: dict[str, float] = dict(self.log_prior)
+        touched = sorted(supporting.keys() | against.keys())
+        for c in touched:
+            log_scores[c] = (self.log_prior[c] + sum(e.weight for e in supporting.get(c, ()))
+                             + sum(e.weight for e in against.get(c, ())))
         posterior = _softmax(log_scores)
-        order = sorted(self.cause_ids, key=lambda c: (-round(log_scores[c], 9), c))
+        touched_set = set(touched)
+
+        def key(c: str) -> tuple[float, str]:
+            return (-round(log_scores[c], 9), c)
+
+        order = list(heapq.merge(sorted(touched, key=key),
+                                 (c for c in self._prior_order if c not in touched_set), key=key))
         known = set(present_closed) | set(inferred_ids) | {x for f in inferred_ids for x in self.up.get(f, {f})}
+        reach = self.graph.reachable(units, known)
+        info = self._cause_info
         hypotheses = tuple(
             Hypothesis(
-                id=c, label=self.index.causes[c].label, score=posterior[c], log_score=log_scores[c],
-                prior=self.index.causes[c].prior.label, must_not_miss=self.index.causes[c].must_not_miss,
-                supporting=tuple(sorted(supporting[c], key=lambda e: (-e.weight, e.finding))),
-                against=tuple(sorted(against[c], key=lambda e: (e.weight, e.finding))),
-                chains=tuple(tuple(ch) for ch in self.graph.chains(units, c, known)),
+                id=c, label=info[c][0], score=posterior[c], log_score=log_scores[c],
+                prior=info[c][1], must_not_miss=info[c][2],
+                supporting=tuple(sorted(supporting[c], key=lambda e: (-e.weight, e.finding))) if c in supporting else (),
+                against=tuple(sorted(against[c], key=lambda e: (e.weight, e.finding))) if c in against else (),
+                chains=tuple(tuple(ch) for ch in self.graph.chains(units, c, known)) if c in reach else (),
             )
             for c in order
         )
@@ -339,7 +397,7 @@ class Reasoner:
             absent=tuple(self._ref(f) for f in absent_ids),
             inferred=tuple(self._ref(f, run.inferred[f]) for f in inferred_ids),
             hypotheses=hypotheses,
-            next_tests=tuple(self._next_tests(posterior, known | absent_closed, leading)),
+            next_tests=tuple(self._next_tests(posterior, known | absent_closed, leading, log_scores, touched_set)),
             actions=self._actions(posterior, hypotheses, known, leading),
             red_flags=tuple(self._red_flags(hypotheses, known, leading)),
             rules_fired=tuple(run.fired),
@@ -372,16 +430,64 @@ class Reasoner:
         link = self.best_below.get(finding, {}).get(cause)
         return link.strength.frequency if link else self.background
 
-    def _next_tests(self, posterior: dict[str, float], known: set[str], leading: list[str]) -> list[NextTest]:
-        prior_entropy = _entropy(posterior.values())
-        tests: list[NextTest] = []
-        for diagnostic, indications in sorted(self.indications_by_diagnostic.items()):
-            reveals = sorted({i.finding for i in indications if i.finding in self.finding_ids} - known)
+    def _bearing(self, finding: str) -> Iterable[str]:
+        """The causes for which :meth:`_p_positive` of ``finding`` may differ from the background
+        (keep the two in step: the next-test computation treats every other cause as background)."""
+        return self.best_below.get(finding, {}).keys()
+
+    def _next_tests(self, posterior: dict[str, float], known: set[str], leading: list[str],
+                    log_scores: dict[str, float] | None = None, touched: set[str] | None = None) -> list[NextTest]:
+        """The five diagnostics with the highest expected information gain (ties by id).
+
+        The gain is exact for every diagnostic that can make the top five. A diagnostic bearing only on
+        causes the case does not touch is skipped when a bound on its gain is below the fifth-best gain
+        so far: the gain (mutual information) is at most sum_c p(c) KL(P(findings | c) || background),
+        and for untouched causes p(c) is the prior weight scaled by one case constant. They are
+        visited by decreasing bound, so the walk stops early and the cost follows the case, not the KB.
+        """
+        total = sum(posterior.values())
+        plogp = sum(p * math.log2(p) for p in posterior.values() if p > 0)
+        prior_entropy = -plogp
+        gains: dict[str, tuple[float, tuple[str, ...]]] = {}
+
+        best5: list[float] = []  # min-heap of the five largest gains so far
+
+        def consider(d: str) -> None:
+            reveals = tuple(f for f in self._diag_findings[d] if f not in known)
             if not reveals:
-                continue
-            gain = prior_entropy - self._expected_entropy(posterior, reveals[:8])
-            if gain <= 1e-9:
-                continue
+                return
+            gain = prior_entropy - self._expected_entropy_grouped(posterior, list(reveals[:8]), total, plogp)
+            if gain > 1e-9:
+                gains[d] = (gain, reveals)
+                if len(best5) < 5:
+                    heapq.heappush(best5, gain)
+                elif gain > best5[0]:
+                    heapq.heapreplace(best5, gain)
+
+        def threshold() -> float:
+            return max(1e-9, best5[0]) if len(best5) == 5 else 1e-9
+
+        if log_scores is None or touched is None:  # no pruning information: consider them all
+            for d in self._diag_findings:
+                consider(d)
+        else:
+            exact = {d for c in touched for d in self._diags_by_cause.get(c, ())}
+            for d in sorted(exact):
+                consider(d)
+            top = max(log_scores.values(), default=0.0)
+            raw_total = sum(math.exp(s - top) for s in log_scores.values()) if log_scores else 1.0
+            scale = math.exp(self._lp_max - top) / raw_total
+            for d in self._diags_by_mass:
+                if d in exact:
+                    continue
+                if self._diag_mass[d] * scale < threshold() - 2e-9:
+                    break  # every later diagnostic has a smaller bound
+                consider(d)
+        tests: list[NextTest] = []
+        ranked = sorted(gains.items(), key=lambda item: (-round(item[1][0], 9), item[0]))[:5]
+        for diagnostic, (gain, reveals_t) in ranked:
+            indications = self.indications_by_diagnostic[diagnostic]
+            reveals = list(reveals_t)
             discriminates = tuple(sorted(
                 {c for f in reveals for c in leading + [i.cause for i in indications]
                  if c in posterior and abs(self._p_positive(f, c) - self.background) > 1e-12}))
@@ -394,8 +500,44 @@ class Reasoner:
                 id=diagnostic, label=self.index.terms[diagnostic].label if diagnostic in self.index.terms else diagnostic,
                 why=why, discriminates=discriminates, information_gain=gain, reveals=tuple(reveals),
                 sources=tuple(sorted({s for i in indications for s in i.sources[:1]}))))
-        tests.sort(key=lambda t: (-round(t.information_gain, 9), t.id))
-        return tests[:5]
+        return tests
+
+    def _expected_entropy_grouped(self, posterior: dict[str, float], findings: list[str], total: float,
+                                  plogp: float) -> float:
+        """:meth:`_expected_entropy`, with the causes none of ``findings`` bears on handled as one group.
+
+        Those causes share one likelihood L0 per outcome (the background rate), so their part of the
+        entropy follows from two sums, S = sum p and E = sum p log2 p, taken once over all causes minus
+        the affected ones: cost 2^k times the affected causes, not times every cause.
+        """
+        affected = sorted({c for f in findings for c in self._bearing(f) if c in posterior})
+        b = self.background
+        q_rows = [(posterior[c], [self._p_positive(f, c) for f in findings]) for c in affected]
+        s_a = sum(p for p, _ in q_rows)
+        e_a = sum(p * math.log2(p) for p, _ in q_rows if p > 0)
+        s_u = total - s_a
+        e_u = plogp - e_a
+        k = len(findings)
+        expected = 0.0
+        for bits in range(1 << k):
+            outcome = [(bits >> (k - 1 - j)) & 1 == 0 for j in range(k)]  # True first, as the original
+            l0 = 1.0
+            for positive in outcome:
+                l0 *= b if positive else 1.0 - b
+            joint = []
+            for p, qs in q_rows:
+                likelihood = 1.0
+                for q, positive in zip(qs, outcome):
+                    likelihood *= q if positive else 1.0 - q
+                joint.append(p * likelihood)
+            t = sum(joint) + s_u * l0
+            if t <= 0:
+                continue
+            h = -sum((j / t) * math.log2(j / t) for j in joint if j > 0)
+            if l0 > 0 and s_u > 0:
+                h -= (l0 / t) * (e_u + s_u * math.log2(l0 / t))
+            expected += t * h
+        return expected
 
     def _expected_entropy(self, posterior: dict[str, float], findings: list[str]) -> float:
         """Expected entropy of the posterior after observing ``findings`` (independent given the cause)."""
@@ -419,27 +561,37 @@ class Reasoner:
     # ------------------------------------------------------------------ actions
     def _actions(self, posterior: dict[str, float], hypotheses: tuple[Hypothesis, ...], known: set[str],
                  leading: list[str]) -> dict[str, tuple[Action, ...]]:
-        must = {h.id for h in hypotheses if h.must_not_miss and (h.supporting or h.id in leading)}
+        must = {h.id for h in hypotheses[:LEADING] if h.must_not_miss} | {
+            c for c in self._must_with_support(hypotheses)}
+        lead_set = set(leading)
+        lead_or_must = lead_set | must
         grouped: dict[str, list[tuple[tuple, Action]]] = {p: [] for p in PHASES}
-        for rec in self.index.recommendations:
-            if rec.phase not in grouped:
+        for rec, causes, triggers, action in self._recs:
+            items = grouped.get(rec.phase)
+            if items is None:
                 continue
-            triggered = bool(set(rec.triggers) & known)
-            relevance = max((posterior.get(c, 0.0) for c in rec.causes), default=0.0)
+            triggered = not triggers.isdisjoint(known)
             if rec.phase == "prevention":
                 if rec.triggers and not triggered:
                     continue
-                if rec.causes and not rec.triggers and not (set(rec.causes) & (set(leading) | must)):
+                if rec.causes and not rec.triggers and causes.isdisjoint(lead_or_must):
                     continue
+                relevance = max((posterior.get(c, 0.0) for c in rec.causes), default=0.0)
                 key = (0 if triggered else 1 if rec.causes else 2, -relevance, rec.id)
             elif rec.phase == "see_doctor":
-                applies = triggered or bool(set(rec.causes) & (set(leading) | must)) or not (rec.causes or rec.triggers)
+                relevance = max((posterior.get(c, 0.0) for c in rec.causes), default=0.0)
+                applies = triggered or not causes.isdisjoint(lead_or_must) or not (rec.causes or rec.triggers)
                 key = (0 if triggered else 1 if applies else 2, -relevance, rec.id)
             else:
-                key = (0 if set(rec.causes) & set(leading) else 1, rec.id)
-            grouped[rec.phase].append((key, self._action(rec)))
+                key = (0 if not causes.isdisjoint(lead_set) else 1, rec.id)
+            items.append((key, action))
         return {p: _merge_same_intervention(a for _, a in sorted(items, key=lambda x: x[0]))
                 for p, items in grouped.items()}
+
+    @staticmethod
+    def _must_with_support(hypotheses: tuple[Hypothesis, ...]) -> list[str]:
+        """Must-not-miss causes with supporting evidence (they sit among the touched causes)."""
+        return [h.id for h in hypotheses if h.must_not_miss and h.supporting]
 
     def _action(self, rec) -> Action:
         term = self.index.terms.get(rec.intervention)
@@ -449,20 +601,23 @@ class Reasoner:
 
     def _red_flags(self, hypotheses: tuple[Hypothesis, ...], known: set[str], leading: list[str]) -> list[RedFlag]:
         flags: list[RedFlag] = []
+        lead_set = set(leading)
         for h in hypotheses:
-            if h.must_not_miss and (h.supporting or h.id in leading):
+            if h.must_not_miss and (h.supporting or h.id in lead_set):
                 reason = ", ".join(e.label for e in h.supporting) or "among the leading hypotheses"
-                source = next((r.sources[0] for r in self.index.recommendations
-                               if h.id in r.causes and r.sources), h.supporting[0].source if h.supporting else "")
+                source = self._first_rec_source.get(h.id)
+                if source is None:
+                    source = h.supporting[0].source if h.supporting else ""
                 flags.append(RedFlag(h.id, h.label, f"must not be missed; supported by: {reason}", source))
-        for rec in self.index.recommendations:
-            if rec.phase == "see_doctor":
-                for trigger in sorted(set(rec.triggers) & known):
-                    label = self.index.terms[trigger].label if trigger in self.index.terms else trigger
-                    if any(f.id == trigger for f in flags):
-                        continue
-                    flags.append(RedFlag(trigger, label, "the article advises seeing a doctor in this situation",
-                                         rec.sources[0] if rec.sources else ""))
+        hits = sorted({i for t in known for i in self._see_doctor_by_trigger.get(t, ())})
+        for i in hits:
+            rec = self._see_doctor[i]
+            for trigger in sorted(set(rec.triggers) & known):
+                label = self.index.terms[trigger].label if trigger in self.index.terms else trigger
+                if any(f.id == trigger for f in flags):
+                    continue
+                flags.append(RedFlag(trigger, label, "the article advises seeing a doctor in this situation",
+                                     rec.sources[0] if rec.sources else ""))
         return flags
 
     # ------------------------------------------------------------------ why not
@@ -515,6 +670,16 @@ def _strongest(associations: Iterable[Association], by: str = "cause") -> list[A
         if key not in best or assoc.strength.rank > best[key].strength.rank:
             best[key] = assoc
     return [best[k] for k in sorted(best)]
+
+
+def _kl_bernoulli(q: float, b: float) -> float:
+    """KL(Bernoulli(q) || Bernoulli(b)) in bits."""
+    total = 0.0
+    if q > 0:
+        total += q * math.log2(q / b)
+    if q < 1:
+        total += (1 - q) * math.log2((1 - q) / (1 - b))
+    return max(total, 0.0)
 
 
 def _softmax(log_scores: dict[str, float]) -> dict[str, float]:
