@@ -170,3 +170,57 @@ def test_ids_iris_labels_and_synonyms_resolve_alike(kb):
     a = kb.explain([term.id]).to_dict()
     b = kb.explain(["Tap Water Only"]).to_dict()
     assert a == b
+
+
+def test_posterior_in_constant_time_matches_the_plain_softmax(kb):
+    from crampkg.reasoning import _Posterior
+
+    reasoner = kb.reasoner
+    touched = {c: reasoner.log_prior[c] + delta for c, delta in
+               zip(reasoner.cause_ids[::3], (2.5, -1.0, 4.0, 0.3, -2.2, 1.1, 0.0))}
+    fast = _Posterior(reasoner, touched)
+    scores = {c: touched.get(c, reasoner.log_prior[c]) for c in reasoner.cause_ids}
+    top = max(scores.values())
+    z = sum(math.exp(s - top) for s in scores.values())
+    plain = {c: math.exp(s - top) / z for c, s in scores.items()}
+    for c in reasoner.cause_ids:
+        assert math.isclose(fast[c], plain[c], rel_tol=1e-9)
+    assert math.isclose(fast.plogp, sum(p * math.log2(p) for p in plain.values()), rel_tol=1e-9)
+
+
+def test_grouped_information_gain_matches_the_plain_definition(kb):
+    from crampkg.reasoning import _Posterior
+
+    reasoner = kb.reasoner
+    posterior = _Posterior(reasoner, {c: reasoner.log_prior[c] + 1.5 for c in reasoner.cause_ids[:4]})
+    for findings in reasoner._diag_findings.values():
+        if not findings:
+            continue
+        grouped = reasoner._expected_entropy_grouped(posterior, list(findings[:8]), 1.0, posterior.plogp)
+        plain = reasoner._expected_entropy(posterior, list(findings[:8]))
+        assert math.isclose(grouped, plain, rel_tol=1e-9, abs_tol=1e-12)
+
+
+def test_large_knowledge_base_lists_a_bounded_answer(tmp_path):
+    import shutil
+
+    from crampkg import KnowledgeBase, resources
+    from crampkg.reasoning import MAX_HYPOTHESES
+
+    shutil.copy(resources.ontology_dir() / "crampkg.ttl", tmp_path)
+    shutil.copytree(resources.ontology_dir() / "content", tmp_path / "content")
+    extra = ["@prefix : <https://w3id.org/crampkg/> .", "@prefix owl: <http://www.w3.org/2002/07/owl#> .",
+             "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> ."]
+    for n in range(60):
+        extra.append(f":CRAMPKG_09{n:05d} a owl:Class , owl:NamedIndividual ; rdfs:subClassOf :CRAMPKG_0000006 ; "
+                     f'rdfs:label "extra cause {n}"@en ; :CRAMPKG_0000064 :CRAMPKG_0000074 .')
+    (tmp_path / "extra.ttl").write_text("\n".join(extra))
+    big = KnowledgeBase.load(tmp_path)
+    assert len(big.causes()) >= 79
+    answer = big.explain(["calf cramp at night", "tap water only", "measures have not helped"])
+    touched = {h.id for h in answer.hypotheses if h.supporting or h.against}
+    assert len(answer.hypotheses) <= MAX_HYPOTHESES + len(touched) + 3
+    assert answer.hypotheses_omitted == len(big.causes()) - len(answer.hypotheses) > 0
+    assert all(h.id in {x.id for x in answer.hypotheses} for h in answer.hypotheses if h.must_not_miss)
+    assert sum(h.score for h in answer.hypotheses) < 1.0
+    assert [h.score for h in answer.hypotheses] == sorted((h.score for h in answer.hypotheses), reverse=True)

@@ -22,6 +22,7 @@ The method (README, "How the ranking works"):
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
@@ -44,6 +45,10 @@ _ROLE_VERB = {"confirms": "confirm", "supports": "support", "rules_out": "help r
 PHASES = ("acute", "aftercare", "prevention", "see_doctor")
 LEADING = 3
 """How many top hypotheses count as 'leading' for next tests, prevention and see-a-doctor advice."""
+MAX_HYPOTHESES = 25
+"""Hypotheses listed: the best 25, plus every cause with evidence and the must-not-miss ones (see explain)."""
+MAX_ACTIONS = 20
+"""Actions listed per phase at the most (the article's own lists are shorter)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +162,8 @@ class Explanation:
     rules_fired: tuple[str, ...]
     kb_version: str
     disclaimer: str = DISCLAIMER
+    hypotheses_omitted: int = 0
+    """Causes left out of ``hypotheses`` (no evidence, below the first MAX_HYPOTHESES, not must-not-miss)."""
     _reasoner: Any = field(default=None, repr=False, compare=False)
 
     def hypothesis(self, cause_id: str) -> Hypothesis:
@@ -198,6 +205,7 @@ class Explanation:
                         for a in self.actions.get(phase, ())]
                 for phase in PHASES
             },
+            "hypotheses_omitted": self.hypotheses_omitted,
             "red_flags": [asdict(r) for r in self.red_flags],
             "disclaimer": self.disclaimer,
             "kb_version": self.kb_version,
@@ -215,6 +223,50 @@ def _plain(value: Any) -> Any:
 
 def _entropy(probabilities: Iterable[float]) -> float:
     return -sum(p * math.log2(p) for p in probabilities if p > 0)
+
+
+class _Posterior(Mapping[str, float]):
+    """The softmax of the log scores over every cause, in time proportional to the touched causes.
+
+    A cause the case does not touch keeps its prior log score ``lp_c``, so its
+    probability is ``w_c * k`` with ``w_c = exp(lp_c - lp_max)`` precomputed and
+    one constant ``k`` per case; the normaliser and the entropy sum follow from
+    the precomputed sums of ``w`` and ``w log2 w`` corrected for the touched causes.
+    """
+
+    def __init__(self, reasoner: Reasoner, touched_scores: dict[str, float]):
+        self._reasoner = reasoner
+        weights = reasoner._prior_weight
+        top = max([reasoner._lp_max, *touched_scores.values()])
+        a = math.exp(reasoner._lp_max - top)
+        touched_w = math.fsum(weights[c] for c in touched_scores)
+        touched_wlogw = math.fsum(weights[c] * math.log2(weights[c]) for c in touched_scores)
+        raw = {c: math.exp(score - top) for c, score in touched_scores.items()}
+        untouched_w = max(reasoner._sum_w - touched_w, 0.0)
+        z = a * untouched_w + math.fsum(raw.values())
+        self._touched = {c: r / z for c, r in raw.items()}
+        self.untouched_scale = a / z
+        """Probability of an untouched cause per unit of prior weight."""
+        k = self.untouched_scale
+        untouched_plogp = 0.0
+        if untouched_w > 0 and k > 0:
+            untouched_plogp = k * (reasoner._sum_wlogw - touched_wlogw) + k * math.log2(k) * untouched_w
+        self.plogp = untouched_plogp + math.fsum(p * math.log2(p) for p in self._touched.values() if p > 0)
+        """Sum of p log2 p over every cause (minus the entropy)."""
+
+    def __getitem__(self, cause: str) -> float:
+        if cause in self._touched:
+            return self._touched[cause]
+        return self._reasoner._prior_weight[cause] * self.untouched_scale
+
+    def __contains__(self, cause: object) -> bool:
+        return cause in self._reasoner._prior_weight
+
+    def __iter__(self):
+        return iter(self._reasoner.cause_ids)
+
+    def __len__(self) -> int:
+        return len(self._reasoner.cause_ids)
 
 
 class Reasoner:
@@ -285,9 +337,15 @@ class Reasoner:
         self._prior_order = sorted(self.cause_ids, key=lambda c: (-round(self.log_prior[c], 9), c))
         self._cause_info = {c: (index.causes[c].label, index.causes[c].prior.label, index.causes[c].must_not_miss)
                             for c in self.cause_ids}
+        self._must_prior_order = [c for c in self._prior_order if index.causes[c].must_not_miss]
         # next tests: the findings each diagnostic reveals, the causes they bear on, and a bound on
         # the posterior mass of those causes while none of them has evidence (for pruning)
         self._lp_max = max(self.log_prior.values(), default=0.0)
+        # prior weights w_c = exp(lp_c - lp_max) and their sums: the posterior of the causes a case
+        # does not touch follows from them in constant time (see _Posterior)
+        self._prior_weight = {c: math.exp(lp - self._lp_max) for c, lp in self.log_prior.items()}
+        self._sum_w = math.fsum(self._prior_weight.values())
+        self._sum_wlogw = math.fsum(w * math.log2(w) for w in self._prior_weight.values())
         self._diag_findings: dict[str, tuple[str, ...]] = {}
         self._diag_affected: dict[str, frozenset[str]] = {}
         self._diag_mass: dict[str, float] = {}
@@ -308,7 +366,20 @@ class Reasoner:
         self._diags_by_mass = sorted(self._diag_findings, key=lambda d: (-self._diag_mass[d], d))
         # actions: per recommendation its cause/trigger sets and its (case-independent) Action
         self._recs = [(rec, frozenset(rec.causes), frozenset(rec.triggers), self._action(rec))
-                      for rec in index.recommendations]
+                      for rec in sorted(index.recommendations, key=lambda r: r.id)]
+        self._recs_by_cause: dict[str, list[int]] = {}
+        self._recs_by_trigger: dict[str, list[int]] = {}
+        self._general_recs: dict[str, list[int]] = {p: [] for p in PHASES}
+        for i, (rec, causes, triggers, _) in enumerate(self._recs):
+            for c in causes:
+                self._recs_by_cause.setdefault(c, []).append(i)
+            for t in triggers:
+                self._recs_by_trigger.setdefault(t, []).append(i)
+            # general advice: for no cause in particular. Triggers only gate prevention advice (pregnancy
+            # advice needs a pregnancy); elsewhere the conditional kind ("if nothing helps, see a doctor")
+            # is listed too, so that every answer says what to do during a cramp and when to see a doctor
+            if not causes and (not triggers or rec.phase != "prevention") and rec.phase in self._general_recs:
+                self._general_recs[rec.phase].append(i)
         self._first_rec_source: dict[str, str] = {}
         for rec in index.recommendations:
             if rec.sources:
@@ -365,31 +436,37 @@ class Reasoner:
                 if cause in cause_set:
                     against.setdefault(cause, []).append(
                         self._evidence(f, assoc, False, assoc.finding if assoc.finding != f else None))
-        log_scores: dict[str, float] = dict(self.log_prior)
         touched = sorted(supporting.keys() | against.keys())
-        for c in touched:
-            log_scores[c] = (self.log_prior[c] + sum(e.weight for e in supporting.get(c, ()))
-                             + sum(e.weight for e in against.get(c, ())))
-        posterior = _softmax(log_scores)
+        touched_scores = {
+            c: (self.log_prior[c] + math.fsum(e.weight for e in supporting.get(c, ()))
+                + math.fsum(e.weight for e in against.get(c, ())))
+            for c in touched}
+        posterior = _Posterior(self, touched_scores)
         touched_set = set(touched)
 
-        def key(c: str) -> tuple[float, str]:
-            return (-round(log_scores[c], 9), c)
+        def log_score(c: str) -> float:
+            return touched_scores.get(c, self.log_prior[c])
 
-        order = list(heapq.merge(sorted(touched, key=key),
-                                 (c for c in self._prior_order if c not in touched_set), key=key))
+        def key(c: str) -> tuple[float, str]:
+            return (-round(log_score(c), 9), c)
+
+        ranked = heapq.merge(sorted(touched, key=key),
+                             (c for c in self._prior_order if c not in touched_set), key=key)
+        shown = list(itertools.islice(ranked, MAX_HYPOTHESES))
+        extra = (touched_set | set(self._must_prior_order[:LEADING])) - set(shown)
+        shown += sorted(extra, key=key)
         known = set(present_closed) | set(inferred_ids) | {x for f in inferred_ids for x in self.up.get(f, {f})}
         reach = self.graph.reachable(units, known)
         info = self._cause_info
         hypotheses = tuple(
             Hypothesis(
-                id=c, label=info[c][0], score=posterior[c], log_score=log_scores[c],
+                id=c, label=info[c][0], score=posterior[c], log_score=log_score(c),
                 prior=info[c][1], must_not_miss=info[c][2],
                 supporting=tuple(sorted(supporting[c], key=lambda e: (-e.weight, e.finding))) if c in supporting else (),
                 against=tuple(sorted(against[c], key=lambda e: (e.weight, e.finding))) if c in against else (),
                 chains=tuple(tuple(ch) for ch in self.graph.chains(units, c, known)) if c in reach else (),
             )
-            for c in order
+            for c in shown
         )
         leading = [h.id for h in hypotheses[:LEADING]]
         return Explanation(
@@ -397,11 +474,12 @@ class Reasoner:
             absent=tuple(self._ref(f) for f in absent_ids),
             inferred=tuple(self._ref(f, run.inferred[f]) for f in inferred_ids),
             hypotheses=hypotheses,
-            next_tests=tuple(self._next_tests(posterior, known | absent_closed, leading, log_scores, touched_set)),
-            actions=self._actions(posterior, hypotheses, known, leading),
+            next_tests=tuple(self._next_tests(posterior, known | absent_closed, leading, touched_set)),
+            actions=self._actions(posterior, hypotheses, known, leading, touched_set),
             red_flags=tuple(self._red_flags(hypotheses, known, leading)),
             rules_fired=tuple(run.fired),
             kb_version=self.index.version_iri,
+            hypotheses_omitted=len(self.cause_ids) - len(hypotheses),
             _reasoner=self,
         )
 
@@ -435,8 +513,8 @@ class Reasoner:
         (keep the two in step: the next-test computation treats every other cause as background)."""
         return self.best_below.get(finding, {}).keys()
 
-    def _next_tests(self, posterior: dict[str, float], known: set[str], leading: list[str],
-                    log_scores: dict[str, float] | None = None, touched: set[str] | None = None) -> list[NextTest]:
+    def _next_tests(self, posterior: _Posterior, known: set[str], leading: list[str],
+                    touched: set[str] | None = None) -> list[NextTest]:
         """The five diagnostics with the highest expected information gain (ties by id).
 
         The gain is exact for every diagnostic that can make the top five. A diagnostic bearing only on
@@ -445,8 +523,8 @@ class Reasoner:
         and for untouched causes p(c) is the prior weight scaled by one case constant. They are
         visited by decreasing bound, so the walk stops early and the cost follows the case, not the KB.
         """
-        total = sum(posterior.values())
-        plogp = sum(p * math.log2(p) for p in posterior.values() if p > 0)
+        total = 1.0
+        plogp = posterior.plogp
         prior_entropy = -plogp
         gains: dict[str, tuple[float, tuple[str, ...]]] = {}
 
@@ -467,16 +545,14 @@ class Reasoner:
         def threshold() -> float:
             return max(1e-9, best5[0]) if len(best5) == 5 else 1e-9
 
-        if log_scores is None or touched is None:  # no pruning information: consider them all
+        if touched is None:  # no pruning information: consider them all
             for d in self._diag_findings:
                 consider(d)
         else:
             exact = {d for c in touched for d in self._diags_by_cause.get(c, ())}
             for d in sorted(exact):
                 consider(d)
-            top = max(log_scores.values(), default=0.0)
-            raw_total = sum(math.exp(s - top) for s in log_scores.values()) if log_scores else 1.0
-            scale = math.exp(self._lp_max - top) / raw_total
+            scale = posterior.untouched_scale
             for d in self._diags_by_mass:
                 if d in exact:
                     continue
@@ -539,8 +615,12 @@ class Reasoner:
             expected += t * h
         return expected
 
-    def _expected_entropy(self, posterior: dict[str, float], findings: list[str]) -> float:
-        """Expected entropy of the posterior after observing ``findings`` (independent given the cause)."""
+    def _expected_entropy(self, posterior: Mapping[str, float], findings: list[str]) -> float:
+        """Expected entropy of the posterior after observing ``findings`` (independent given the cause).
+
+        The plain definition, over every cause: the reference the tests hold
+        :meth:`_expected_entropy_grouped` (the one explain uses) to.
+        """
         outcomes = [()]
         for f in findings:
             outcomes = [o + (v,) for o in outcomes for v in (True, False)]
@@ -559,33 +639,48 @@ class Reasoner:
         return expected
 
     # ------------------------------------------------------------------ actions
-    def _actions(self, posterior: dict[str, float], hypotheses: tuple[Hypothesis, ...], known: set[str],
-                 leading: list[str]) -> dict[str, tuple[Action, ...]]:
-        must = {h.id for h in hypotheses[:LEADING] if h.must_not_miss} | {
-            c for c in self._must_with_support(hypotheses)}
+    def _actions(self, posterior: Mapping[str, float], hypotheses: tuple[Hypothesis, ...], known: set[str],
+                 leading: list[str], touched: set[str]) -> dict[str, tuple[Action, ...]]:
+        """Recommendations by phase, most relevant first, at most MAX_ACTIONS each.
+
+        Candidates are the recommendations a finding of the case triggers, those for a leading,
+        must-not-miss or evidenced cause, and the general ones (indexed: the cost follows the case).
+        acute / aftercare: for a leading cause first, then the rest in article (id) order.
+        prevention: triggered (e.g. pregnancy advice), then for leading or must-not-miss causes,
+        then general. see_doctor: triggered, then for leading or must-not-miss causes and the general
+        ones, then the conditional general ones and those for other causes with evidence.
+        """
+        must = {h.id for h in hypotheses[:LEADING] if h.must_not_miss} | set(self._must_with_support(hypotheses))
         lead_set = set(leading)
         lead_or_must = lead_set | must
+        candidates: set[int] = set()
+        for t in known:
+            candidates.update(self._recs_by_trigger.get(t, ()))
+        for c in lead_or_must | touched:
+            candidates.update(self._recs_by_cause.get(c, ()))
+        for phase in PHASES:
+            candidates.update(self._general_recs[phase][:2 * MAX_ACTIONS])
         grouped: dict[str, list[tuple[tuple, Action]]] = {p: [] for p in PHASES}
-        for rec, causes, triggers, action in self._recs:
+        for i in sorted(candidates):
+            rec, causes, triggers, action = self._recs[i]
             items = grouped.get(rec.phase)
             if items is None:
                 continue
             triggered = not triggers.isdisjoint(known)
+            relevance = max((posterior.get(c, 0.0) for c in rec.causes), default=0.0)
             if rec.phase == "prevention":
                 if rec.triggers and not triggered:
                     continue
                 if rec.causes and not rec.triggers and causes.isdisjoint(lead_or_must):
                     continue
-                relevance = max((posterior.get(c, 0.0) for c in rec.causes), default=0.0)
                 key = (0 if triggered else 1 if rec.causes else 2, -relevance, rec.id)
             elif rec.phase == "see_doctor":
-                relevance = max((posterior.get(c, 0.0) for c in rec.causes), default=0.0)
                 applies = triggered or not causes.isdisjoint(lead_or_must) or not (rec.causes or rec.triggers)
                 key = (0 if triggered else 1 if applies else 2, -relevance, rec.id)
             else:
                 key = (0 if not causes.isdisjoint(lead_set) else 1, rec.id)
             items.append((key, action))
-        return {p: _merge_same_intervention(a for _, a in sorted(items, key=lambda x: x[0]))
+        return {p: _merge_same_intervention(a for _, a in sorted(items, key=lambda x: x[0]))[:MAX_ACTIONS]
                 for p, items in grouped.items()}
 
     @staticmethod
@@ -680,15 +775,6 @@ def _kl_bernoulli(q: float, b: float) -> float:
     if q < 1:
         total += (1 - q) * math.log2((1 - q) / (1 - b))
     return max(total, 0.0)
-
-
-def _softmax(log_scores: dict[str, float]) -> dict[str, float]:
-    if not log_scores:
-        return {}
-    top = max(log_scores.values())
-    weights = {c: math.exp(s - top) for c, s in log_scores.items()}
-    total = sum(weights.values())
-    return {c: w / total for c, w in weights.items()}
 
 
 def strength_table(strengths: Iterable[Strength]) -> list[dict[str, Any]]:

@@ -45,7 +45,9 @@ def render_explanation(answer: Explanation, kb: KnowledgeBase, top: int = 5) -> 
         for chain in h.chains[:1]:
             if len(chain) > 2:
                 out.append(_wrap("chain: " + " -> ".join(_label(kb, n) for n in chain), " " * 5))
-    out.append("  (! = must not be missed)")
+    out.append("  (! = must not be missed)"
+               + (f"; {answer.hypotheses_omitted} more causes without evidence not listed"
+                  if answer.hypotheses_omitted else ""))
     if answer.next_tests:
         out.append("")
         out.append("Next tests:")
