@@ -338,6 +338,10 @@ class Reasoner:
         self._cause_info = {c: (index.causes[c].label, index.causes[c].prior.label, index.causes[c].must_not_miss)
                             for c in self.cause_ids}
         self._must_prior_order = [c for c in self._prior_order if index.causes[c].must_not_miss]
+        self._links_by_cause: dict[str, list[Association]] = {}
+        for links in self.links.values():
+            for link in links:
+                self._links_by_cause.setdefault(link.cause, []).append(link)
         # next tests: the findings each diagnostic reveals, the causes they bear on, and a bound on
         # the posterior mass of those causes while none of them has evidence (for pruning)
         self._lp_max = max(self.log_prior.values(), default=0.0)
@@ -725,7 +729,7 @@ class Reasoner:
         absent = {f.id for f in explanation.absent}
         absent_closed = set().union(*(self.down.get(f, {f}) for f in absent)) if absent else set()
         missing = sorted(
-            (self._evidence(a.finding, a, True, None) for a in _strongest(self.index.assoc_by_cause.get(target, ()), by="finding")
+            (self._evidence(a.finding, a, True, None) for a in _strongest(self._links_by_cause.get(target, ()), by="finding")
              if a.finding not in reported_closed and a.finding not in absent_closed),
             key=lambda e: (-e.weight, e.finding))
         settling = sorted({i.diagnostic for i in self.index.indications if i.cause == target})
