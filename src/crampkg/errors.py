@@ -14,24 +14,28 @@ class CrampkgError(Exception):
     http_status = 400
 
 
-class UnknownFindingError(CrampkgError, LookupError):
+class UnknownTermError(CrampkgError, LookupError):
+    """A name given by the user matches no id, IRI, label or synonym of a kind of term."""
+
+    kind = "term"
+
+    def __init__(self, given: str, suggestions: list[str]):
+        self.given = given
+        self.suggestions = list(suggestions)
+        hint = f"; did you mean: {', '.join(self.suggestions)}?" if self.suggestions else ""
+        super().__init__(f"unknown {self.kind} {given!r}{hint}")
+
+
+class UnknownFindingError(UnknownTermError):
     """A finding given by the user matches no id, IRI, label or synonym."""
 
-    def __init__(self, given: str, suggestions: list[str]):
-        self.given = given
-        self.suggestions = list(suggestions)
-        hint = f"; did you mean: {', '.join(self.suggestions)}?" if self.suggestions else ""
-        super().__init__(f"unknown finding {given!r}{hint}")
+    kind = "finding"
 
 
-class UnknownCauseError(CrampkgError, LookupError):
+class UnknownCauseError(UnknownTermError):
     """A cause given by the user matches no id, IRI, label or synonym."""
 
-    def __init__(self, given: str, suggestions: list[str]):
-        self.given = given
-        self.suggestions = list(suggestions)
-        hint = f"; did you mean: {', '.join(self.suggestions)}?" if self.suggestions else ""
-        super().__init__(f"unknown cause {given!r}{hint}")
+    kind = "cause"
 
 
 class CaseFormatError(CrampkgError, ValueError):

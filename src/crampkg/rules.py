@@ -172,30 +172,18 @@ class RuleSet:
         ``present`` must already be closed upward over the finding hierarchy;
         ``close_up`` closes newly inferred findings the same way.
         """
-        known = set(present)
-        absent_set = frozenset(absent)
-        run = RuleRun()
-        changed = True
-        while changed:
-            changed = False
-            run.rounds += 1
-            for rule in self.rules:
-                if rule.condition is not None:
-                    new = rule.condition.infers if rule.fires(known, absent_set) else ()
-                else:
-                    new = tuple(_run_sparql_rule(rule, known, absent_set))
-                added = [f for f in new if f not in known]
-                if added:
-                    for f in added:
-                        run.inferred.setdefault(f, rule.id)
-                    known |= close_up(added)
-                    if rule.id not in run.fired:
-                        run.fired.append(rule.id)
-                    changed = True
-        return run
+        def evaluate(rule: Rule, known: set[str], absent_set: frozenset[str]) -> Iterable[str]:
+            if rule.condition is None:
+                return _run_sparql_rule(rule, known, absent_set)
+            return rule.condition.infers if rule.fires(known, absent_set) else ()
+
+        return self._fixpoint(evaluate, present, absent, close_up)
 
     def run_sparql(self, present: Iterable[str], absent: Iterable[str], close_up=lambda ids: set(ids)) -> RuleRun:
         """The reference engine: every rule as SPARQL on a case store, to a fixpoint."""
+        return self._fixpoint(_run_sparql_rule, present, absent, close_up)
+
+    def _fixpoint(self, evaluate, present: Iterable[str], absent: Iterable[str], close_up) -> RuleRun:
         known = set(present)
         absent_set = frozenset(absent)
         run = RuleRun()
@@ -204,7 +192,7 @@ class RuleSet:
             changed = False
             run.rounds += 1
             for rule in self.rules:
-                added = [f for f in _run_sparql_rule(rule, known, absent_set) if f not in known]
+                added = [f for f in evaluate(rule, known, absent_set) if f not in known]
                 if added:
                     for f in added:
                         run.inferred.setdefault(f, rule.id)
