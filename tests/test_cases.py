@@ -88,3 +88,8 @@ def test_turtle_with_doctype_like_xml_is_not_parsed_as_xml(tmp_path):
 def test_missing_case_file(tmp_path):
     with pytest.raises(CaseFormatError, match="cannot read"):
         load_case(tmp_path / "nope.json")
+
+
+def test_deeply_nested_json_is_a_clear_error():
+    with pytest.raises(CaseFormatError, match="nested too deeply"):
+        parse_json_case("[" * 100_000 + "]" * 100_000)

@@ -10,6 +10,7 @@ backend-agnostic.
 from __future__ import annotations
 
 import json
+import threading
 import urllib.parse
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -57,21 +58,64 @@ def _from_oxigraph(term) -> Value:
     return Value(term.value, "literal", term.language or "", term.datatype.value if term.datatype else "")
 
 
+def _rdf_format(path: Path):
+    import pyoxigraph as ox
+
+    suffix = path.suffix.lstrip(".").lower()
+    if suffix in {"owl", "rdf", "xml"}:
+        return ox.RdfFormat.RDF_XML
+    return ox.RdfFormat.from_extension(suffix) or ox.RdfFormat.TURTLE
+
+
 class EmbeddedStore:
-    """The knowledge base in an in-process pyoxigraph store, loaded from Turtle/RDF files."""
+    """The knowledge base in an in-process pyoxigraph store, loaded from Turtle/RDF files.
+
+    The store itself is lazy: explain answers from the index (built by :meth:`feed`, one streaming
+    parse of the files), so the files are only bulk-loaded into pyoxigraph when something first
+    asks for SPARQL (:meth:`select`, :meth:`ask` or the :attr:`store` attribute). Loading is
+    thread-safe and happens once.
+    """
 
     def __init__(self, paths: Sequence[Path]):
-        import pyoxigraph as ox
-
         self.description = "embedded pyoxigraph store"
         self.paths = tuple(paths)
-        self.store = ox.Store()
+        self._store = None
+        self._lock = threading.Lock()
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the pyoxigraph store has been built yet."""
+        return self._store is not None
+
+    @property
+    def store(self):
+        """The ``pyoxigraph.Store`` holding the files (bulk-loaded on first access)."""
+        store = self._store
+        if store is None:
+            with self._lock:
+                if self._store is None:
+                    self._store = self._load()
+                store = self._store
+        return store
+
+    def _load(self):
+        import pyoxigraph as ox
+
+        store = ox.Store()
         for path in self.paths:
-            suffix = path.suffix.lstrip(".").lower()
-            fmt = ox.RdfFormat.RDF_XML if suffix in {"owl", "rdf", "xml"} else (
-                ox.RdfFormat.from_extension(suffix) or ox.RdfFormat.TURTLE)
             try:
-                self.store.bulk_load(path=str(path), format=fmt)
+                store.bulk_load(path=str(path), format=_rdf_format(path))
+            except (OSError, SyntaxError, ValueError) as exc:
+                raise KnowledgeBaseError(f"cannot load {path}: {exc}") from exc
+        return store
+
+    def feed(self, builder) -> None:
+        """Stream every file's triples into an :class:`~crampkg.model.IndexBuilder` (no store needed)."""
+        import pyoxigraph as ox
+
+        for path in self.paths:
+            try:
+                builder.add_quads(ox.parse(path=str(path), format=_rdf_format(path)))
             except (OSError, SyntaxError, ValueError) as exc:
                 raise KnowledgeBaseError(f"cannot load {path}: {exc}") from exc
 

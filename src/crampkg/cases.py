@@ -82,6 +82,8 @@ def parse_json_case(data: bytes | str) -> Case:
         raise CaseFormatError(f"malformed JSON: {exc.msg}", line=exc.lineno, column=exc.colno) from None
     except UnicodeDecodeError as exc:
         raise CaseFormatError(f"case is not UTF-8: {exc.reason}") from None
+    except RecursionError:
+        raise CaseFormatError("malformed JSON: nested too deeply") from None
     return case_from_mapping(decoded)
 
 

@@ -70,3 +70,61 @@ class KnowledgeBaseError(CrampkgError):
     """The knowledge base could not be loaded (missing file, parse error, unreachable store)."""
 
     http_status = 500
+
+
+class RequestTooLargeError(CrampkgError):
+    """The request body is larger than the configured cap."""
+
+    http_status = 413
+
+
+class UnsupportedMediaTypeError(CrampkgError):
+    """The request body has a media type this route does not read."""
+
+    http_status = 415
+
+
+class ReadOnlyError(QueryRefusedError):
+    """A write (SPARQL Update, Graph Store Protocol) was sent to the read-only service."""
+
+    http_status = 405
+
+
+class QueryTooLongError(QueryError):
+    """The query text is longer than the configured cap."""
+
+    http_status = 413
+
+
+class QuerySyntaxError(QueryError):
+    """The query text is not SPARQL 1.1 (or is nested too deeply to be checked safely)."""
+
+    def __init__(self, message: str, *, line: int | None = None, column: int | None = None):
+        self.line = line
+        self.column = column
+        where = f" (line {line}, column {column})" if line is not None else ""
+        super().__init__(f"malformed SPARQL: {message}{where}")
+
+
+class NotAcceptableError(CrampkgError):
+    """No result format the client accepts fits the query form."""
+
+    http_status = 406
+
+
+class WorkerCrashedError(QueryError):
+    """The worker process running the query died (crash, memory or CPU limit); it was replaced."""
+
+    http_status = 503
+
+
+class ServiceBusyError(QueryError):
+    """No query worker became free in time."""
+
+    http_status = 503
+
+
+class ResultTooLargeError(QueryError):
+    """The result has more rows (or triples) than the configured cap."""
+
+    http_status = 413

@@ -16,7 +16,7 @@ from . import resources
 from . import vocab as V
 from .backends import EmbeddedStore, RemoteStore, Store
 from .errors import KnowledgeBaseError, UnknownCauseError, UnknownFindingError
-from .model import Association, Cause, Index, Recommendation, Term, build_index
+from .model import Association, Cause, Index, IndexBuilder, Recommendation, Term, build_index
 from .resolution import Resolver
 
 if TYPE_CHECKING:
@@ -62,9 +62,13 @@ class KnowledgeBase:
         missing = [p for p in sources if not p.is_file()]
         if missing:
             raise KnowledgeBaseError(f"knowledge base file missing: {missing[0]}")
-        store = EmbeddedStore(sources)
-        triples = store.namespace_triples(V.NS)
-        return cls(store, build_index(triples, cls._version_iri(store)), sources)
+        store = EmbeddedStore(sources)  # lazy: bulk-loaded on the first SPARQL query only
+        builder = IndexBuilder()
+        store.feed(builder)  # one streaming parse per file, keeping only what the index reads
+        versions = builder.version_iris()
+        if not versions:
+            raise KnowledgeBaseError(f"{store.description} has no owl:Ontology with an owl:versionIRI")
+        return cls(store, builder.build(versions[0]), sources)
 
     @classmethod
     def connect(cls, url: str, timeout: float = 30.0) -> KnowledgeBase:

@@ -190,154 +190,349 @@ def _closure(parents: dict[str, set[str]]) -> dict[str, frozenset[str]]:
         return frozen
 
     for node in list(parents):
-        visit(node, frozenset({node}))
+        if node not in result:
+            visit(node, frozenset({node}))
     return result
+
+
+_OWL_ONTOLOGY = "http://www.w3.org/2002/07/owl#Ontology"
+_ARTICLE_WORDING = V.NS + "CRAMPKG_0000065"
+
+# Every predicate the index reads besides rdfs:label (kept per language); all others are skipped
+# while the triples stream past, so they never become Python objects.
+_INDEX_PREDICATES: tuple[str, ...] = (
+    V.RDF_TYPE, V.RDFS_SUBCLASS_OF, V.IAO_DEFINITION, V.OBO_EXACT_SYNONYM, V.OBO_RELATED_SYNONYM,
+    V.OBO_XREF, V.SOURCE_QUOTE, V.ORDINAL_RANK, V.FREQUENCY, V.BACKGROUND_FREQUENCY, _ARTICLE_WORDING,
+    V.PRIOR_STRENGTH, V.MUST_NOT_MISS, V.HAS_FINDING, V.HAS_CAUSE, V.HAS_STRENGTH, V.HAS_UPSTREAM,
+    V.HAS_DOWNSTREAM, V.HAS_DIAGNOSTIC, V.HAS_ROLE, V.HAS_INTERVENTION, V.HAS_PHASE, V.ADDRESSES_CAUSE,
+    V.TRIGGERED_BY, V.INSTRUCTIONS, V.IS_ABOUT, V.OWL_VERSION_IRI,
+)
+
+_Values = dict  # subject IRI -> one object value (str) or, when there are several, a list of distinct ones
+
+
+class IndexBuilder:
+    """Collects the triples the index reads, then builds the :class:`Index`.
+
+    Triples are kept per predicate (``subject -> value``, a list only for the few subjects with
+    several values), strings are interned (quotes and definitions repeat across entities), and
+    triples of any other predicate or of a subject outside the crampkg namespace are dropped as
+    they arrive: a knowledge base of millions of triples never exists as Python objects at once.
+    Feed it with :meth:`add` (plain tuples, e.g. SPARQL rows) or :meth:`add_quads` (a
+    ``pyoxigraph.parse`` stream: the fast path), then call :meth:`build`.
+    """
+
+    def __init__(self) -> None:
+        self.slots: dict[str, _Values] = {p: {} for p in _INDEX_PREDICATES}
+        self.labels: _Values = {}  # marker slot for rdfs:label; values go to labels_by_lang
+        self.labels_by_lang: dict[str, _Values] = {}
+        self.foreign_ontologies: set[str] = set()  # owl:Ontology subjects outside the namespace
+        self.foreign_versions: list[tuple[str, str]] = []
+        self._pool: dict[str, str] = {}
+        self._slot_of: dict[str, _Values] = {**self.slots, V.RDFS_LABEL: self.labels}
+        self._node_slots = None  # the same map keyed by pyoxigraph NamedNode (built on first add_quads)
+
+    # ---------------------------------------------------------------- feeding
+    def _foreign(self, slot: _Values, subject: str, value: str) -> None:
+        """A triple of a subject outside the namespace: kept only if it is part of an ontology header."""
+        if slot is self.slots[V.OWL_VERSION_IRI]:
+            self.foreign_versions.append((subject, value))
+        elif slot is self.slots[V.RDF_TYPE] and value == _OWL_ONTOLOGY:
+            self.foreign_ontologies.add(subject)
+
+    def add(self, s: str, p: str, o: str, is_literal: bool, lang: str = "") -> None:
+        """One triple (subject IRI, predicate IRI, object value, whether it is a literal, its language)."""
+        slot = self._slot_of.get(p)
+        if slot is None:
+            return
+        if not s.startswith(V.NS):
+            self._foreign(slot, s, o)
+            return
+        if slot is self.labels:
+            if not is_literal:
+                return
+            slot = self.labels_by_lang.setdefault(lang or "", {})
+        elif is_literal and slot is self.slots[V.RDFS_SUBCLASS_OF]:
+            return
+        pool = self._pool
+        s = pool.setdefault(s, s)
+        o = pool.setdefault(o, o)
+        prev = slot.setdefault(s, o)
+        if prev is not o:
+            if type(prev) is list:
+                if o not in prev:
+                    prev.append(o)
+            else:
+                slot[s] = [prev, o]
+
+    def add_quads(self, quads) -> None:
+        """Every triple of a ``pyoxigraph.parse`` stream (blank-node and triple-term objects are skipped)."""
+        import pyoxigraph as ox
+
+        if self._node_slots is None:
+            self._node_slots = {ox.NamedNode(p): slot for p, slot in self._slot_of.items()}
+        node_slots = self._node_slots
+        literal, named_node = ox.Literal, ox.NamedNode
+        labels, by_lang, subclass = self.labels, self.labels_by_lang, self.slots[V.RDFS_SUBCLASS_OF]
+        intern = self._pool.setdefault
+        ns = V.NS
+        for quad in quads:  # the hot loop: ~1 µs a triple, keep it lean
+            slot = node_slots.get(quad.predicate)
+            if slot is None:
+                continue
+            o = quad.object
+            kind = type(o)
+            if kind is literal:
+                if slot is labels:
+                    lang = o.language or ""
+                    slot = by_lang.get(lang)
+                    if slot is None:
+                        slot = by_lang[lang] = {}
+                elif slot is subclass:
+                    continue
+            elif kind is not named_node or slot is labels:
+                continue
+            s = quad.subject.value
+            if not s.startswith(ns):
+                self._foreign(slot, s, o.value)
+                continue
+            s = intern(s, s)
+            v = o.value
+            v = intern(v, v)
+            prev = slot.setdefault(s, v)
+            if prev is not v:  # interned: equal values are the same object
+                if type(prev) is list:
+                    if v not in prev:
+                        prev.append(v)
+                else:
+                    slot[s] = [prev, v]
+
+    # ---------------------------------------------------------------- reading
+    def version_iris(self) -> list[str]:
+        """The owl:versionIRI of every owl:Ontology among the triples, sorted."""
+        types, versions = self.slots[V.RDF_TYPE], self.slots[V.OWL_VERSION_IRI]
+        found = [v for s, v in self.foreign_versions if s in self.foreign_ontologies]
+        for s in versions:
+            if _OWL_ONTOLOGY in _as_list(types.get(s)):
+                found.extend(_as_list(versions[s]))
+        return sorted(found)
+
+    def build(self, version_iri: str) -> Index:
+        """The :class:`Index` of the collected triples."""
+        slots = self.slots
+        self._pool = {}  # no longer needed: let it go before the records are built
+
+        def values(subject: str, predicate: str) -> list[str]:
+            found = slots[predicate].get(subject)
+            if found is None:
+                return []
+            return [found] if type(found) is str else sorted(found)
+
+        def first(subject: str, predicate: str, default: str = "") -> str:
+            found = slots[predicate].get(subject)
+            if found is None:
+                return default
+            return found if type(found) is str else min(found)
+
+        empty: _Values = {}
+
+        def text(subject: str, lang: str) -> str | None:
+            found = self.labels_by_lang.get(lang, empty).get(subject)
+            if found is None:
+                return None
+            return found if type(found) is str else min(found)
+
+        ns_len = len(V.NS)
+        types = slots[V.RDF_TYPE]
+        subclass_of = slots[V.RDFS_SUBCLASS_OF]
+        classes = [s for s, t in types.items() if (t == V.OWL_CLASS if type(t) is str else V.OWL_CLASS in t)]
+        class_ids = {c[ns_len:] for c in classes}
+        # the hierarchy in id space (subjects are all in the namespace; other parents keep their IRI)
+        parent_map: dict[str, set[str]] = {
+            c[ns_len:]: {V.local_id(p) for p in _as_list(subclass_of.get(c))} for c in classes
+        }
+        ancestors = _closure(parent_map)
+        children: dict[str, list[str]] = {}
+        for c, ups in ancestors.items():
+            for up in ups:
+                below = children.get(up)
+                if below is None:
+                    children[up] = [c]
+                else:
+                    below.append(c)
+        descendants = {c: frozenset(children[c]) for c in class_ids}
+        del children
+
+        kind_roots = tuple((V.local_id(root), name) for root, name in _KIND_ROOTS)
+        quotes, definitions = slots[V.SOURCE_QUOTE], slots[V.IAO_DEFINITION]
+        exact, related, xref = slots[V.OBO_EXACT_SYNONYM], slots[V.OBO_RELATED_SYNONYM], slots[V.OBO_XREF]
+        labels_en = self.labels_by_lang.get("en", empty)
+        labels_plain = self.labels_by_lang.get("", empty)
+        labels_de = self.labels_by_lang.get("de", empty)
+
+        def pick(found) -> str:
+            return found if type(found) is str else min(found)
+
+        def many(found) -> tuple[str, ...]:
+            if found is None:
+                return ()
+            return (found,) if type(found) is str else tuple(sorted(found))
+
+        terms: dict[str, Term] = {}
+        for c in classes:
+            cid = c[ns_len:]
+            up = ancestors[cid]
+            kind = next((name for root, name in kind_roots if root in up), "other")
+            label = labels_en.get(c)
+            label = pick(label) if label is not None else None
+            if not label:
+                label = labels_plain.get(c)
+                label = pick(label) if label is not None else None
+            de = labels_de.get(c)
+            definition = definitions.get(c)
+            terms[cid] = Term(
+                id=cid,
+                iri=c,
+                label=label or cid,
+                kind=kind,
+                definition=pick(definition) if definition is not None else "",
+                label_de=pick(de) if de is not None else None,
+                synonyms=many(exact.get(c)) + many(related.get(c)),
+                xrefs=many(xref.get(c)),
+                parents=tuple(sorted(p for p in parent_map[cid] if p in class_ids)),
+                sources=many(quotes.get(c)),
+            )
+
+        wanted = (V.STRENGTH, V.ASSOCIATION, V.CAUSAL_LINK, V.INDICATION, V.RECOMMENDATION,
+                  V.EPIDEMIOLOGY, V.PATHOPHYSIOLOGY)
+        group_of: dict[str, list[set[str]]] = {}  # type IRI -> the member sets of the classes it falls under
+        members: dict[str, set[str]] = {}
+        for cls in wanted:
+            members[cls] = set()
+            below = descendants.get(V.local_id(cls))
+            for typ in ((V.iri(m) for m in below) if below is not None else (cls,)):
+                group_of.setdefault(typ, []).append(members[cls])
+        for s, t in types.items():  # one pass over the types, not one per class asked
+            for typ in ((t,) if type(t) is str else t):
+                for group in group_of.get(typ, ()):
+                    group.add(s)
+
+        def individuals_of(cls: str) -> list[str]:
+            return sorted(members[cls])
+
+        strengths: dict[str, Strength] = {}
+        for s in individuals_of(V.STRENGTH):
+            strengths[s] = Strength(
+                id=V.local_id(s),
+                label=text(s, "en") or V.local_id(s),
+                rank=int(first(s, V.ORDINAL_RANK, "0")),
+                frequency=float(first(s, V.FREQUENCY, "0")),
+                background=float(first(s, V.BACKGROUND_FREQUENCY, "1")),
+                wording=tuple(values(s, _ARTICLE_WORDING)),
+            )
+        weakest = min(strengths.values(), key=lambda st: st.rank) if strengths else None
+
+        causes: dict[str, Cause] = {}
+        priors, must_not_miss = slots[V.PRIOR_STRENGTH], slots[V.MUST_NOT_MISS]
+        for term in terms.values():
+            if term.kind != "cause" or term.iri == V.CAUSE:
+                continue
+            prior_iri = priors.get(term.iri)
+            prior = strengths.get(pick(prior_iri) if prior_iri is not None else "", weakest)
+            if prior is None:
+                continue
+            must = must_not_miss.get(term.iri)
+            must = pick(must).lower() in {"true", "1"} if must is not None else False
+            causes[term.id] = Cause(term=term, prior=prior, must_not_miss=must)
+
+        def lid(subject: str, predicate: str) -> str:
+            return V.local_id(first(subject, predicate))
+
+        def lids(subject: str, predicate: str) -> tuple[str, ...]:
+            return tuple(V.local_id(v) for v in values(subject, predicate))
+
+        wording_of = {st.id: [w.casefold() for w in st.wording] for st in strengths.values()}
+
+        def sources_for(subject: str, strength: Strength | None) -> tuple[str, ...]:
+            """Source quotes, the one carrying the strength's wording first (RDF keeps no order)."""
+            quotes_of = quotes.get(subject)
+            if quotes_of is None:
+                return ()
+            if type(quotes_of) is str:
+                return (quotes_of,)
+            if strength is None:
+                return tuple(sorted(quotes_of))
+            wording = wording_of[strength.id]
+            return tuple(sorted(quotes_of, key=lambda q: (not any(w in q.casefold() for w in wording), q)))
+
+        associations = []
+        for a in individuals_of(V.ASSOCIATION):
+            strength = strengths.get(first(a, V.HAS_STRENGTH))
+            if strength is not None:
+                associations.append(Association(V.local_id(a), lid(a, V.HAS_FINDING), lid(a, V.HAS_CAUSE),
+                                                strength, sources_for(a, strength)))
+        causal_links = []
+        for a in individuals_of(V.CAUSAL_LINK):
+            strength = strengths.get(first(a, V.HAS_STRENGTH))
+            causal_links.append(CausalLink(V.local_id(a), lid(a, V.HAS_UPSTREAM), lid(a, V.HAS_DOWNSTREAM),
+                                           strength, sources_for(a, strength)))
+        indications = [
+            Indication(V.local_id(a), lid(a, V.HAS_DIAGNOSTIC), lid(a, V.HAS_FINDING), lid(a, V.HAS_CAUSE),
+                       V.ROLE_NAMES.get(first(a, V.HAS_ROLE), "supports"), many(quotes.get(a)))
+            for a in individuals_of(V.INDICATION)
+        ]
+        recommendations = [
+            Recommendation(V.local_id(a), lid(a, V.HAS_INTERVENTION), V.PHASE_NAMES.get(first(a, V.HAS_PHASE), ""),
+                           lids(a, V.ADDRESSES_CAUSE), lids(a, V.TRIGGERED_BY), first(a, V.INSTRUCTIONS),
+                           many(quotes.get(a)))
+            for a in individuals_of(V.RECOMMENDATION)
+        ]
+        statements = [
+            Statement(V.local_id(a), kind, text(a, "en") or V.local_id(a), lids(a, V.IS_ABOUT), many(quotes.get(a)))
+            for cls, kind in ((V.EPIDEMIOLOGY, "epidemiology"), (V.PATHOPHYSIOLOGY, "pathophysiology"))
+            for a in individuals_of(cls)
+        ]
+
+        index = Index(
+            version_iri=version_iri,
+            terms=terms,
+            strengths={st.id: st for st in strengths.values()},
+            causes=causes,
+            associations=associations,
+            causal_links=causal_links,
+            indications=indications,
+            recommendations=recommendations,
+            statements=statements,
+            ancestors=ancestors,
+            descendants=descendants,
+        )
+        index.role_strengths = {
+            name: strengths[first(role, V.HAS_STRENGTH)]
+            for role, name in V.ROLE_NAMES.items() if first(role, V.HAS_STRENGTH) in strengths
+        }
+        by_finding: dict[str, list[Association]] = defaultdict(list)
+        by_cause: dict[str, list[Association]] = defaultdict(list)
+        for assoc in associations:
+            by_finding[assoc.finding].append(assoc)
+            by_cause[assoc.cause].append(assoc)
+        index.assoc_by_finding = dict(by_finding)
+        index.assoc_by_cause = dict(by_cause)
+        return index
+
+
+def _as_list(found) -> list[str]:
+    if found is None:
+        return []
+    return [found] if type(found) is str else list(found)
 
 
 def build_index(triples: Iterable[Triple], version_iri: str) -> Index:
     """Build the :class:`Index` from the knowledge base's namespace triples."""
-    props: dict[str, dict[str, list[tuple[str, bool, str]]]] = defaultdict(lambda: defaultdict(list))
+    builder = IndexBuilder()
+    add = builder.add
     for s, p, o, is_literal, lang in triples:
-        props[s][p].append((o, is_literal, lang))
-
-    def values(subject: str, predicate: str) -> list[str]:
-        return sorted(o for o, _, _ in props[subject].get(predicate, ()))
-
-    def first(subject: str, predicate: str, default: str = "") -> str:
-        found = values(subject, predicate)
-        return found[0] if found else default
-
-    def text(subject: str, predicate: str, lang: str) -> str | None:
-        found = sorted(o for o, lit, lg in props[subject].get(predicate, ()) if lit and lg == lang)
-        return found[0] if found else None
-
-    classes = {s for s, pv in props.items() if V.OWL_CLASS in (o for o, _, _ in pv.get(V.RDF_TYPE, ()))}
-    parent_map: dict[str, set[str]] = {
-        c: {o for o, lit, _ in props[c].get(V.RDFS_SUBCLASS_OF, ()) if not lit} for c in classes
-    }
-    ancestors = _closure(parent_map)
-    children: dict[str, set[str]] = defaultdict(set)
-    for c, ups in ancestors.items():
-        for up in ups:
-            children[up].add(c)
-    descendants = {c: frozenset(children[c]) for c in classes}
-
-    terms: dict[str, Term] = {}
-    for c in classes:
-        kind = next((name for root, name in _KIND_ROOTS if root in ancestors.get(c, ())), "other")
-        terms[V.local_id(c)] = Term(
-            id=V.local_id(c),
-            iri=c,
-            label=text(c, V.RDFS_LABEL, "en") or text(c, V.RDFS_LABEL, "") or V.local_id(c),
-            kind=kind,
-            definition=first(c, V.IAO_DEFINITION),
-            label_de=text(c, V.RDFS_LABEL, "de"),
-            synonyms=tuple(values(c, V.OBO_EXACT_SYNONYM) + values(c, V.OBO_RELATED_SYNONYM)),
-            xrefs=tuple(values(c, V.OBO_XREF)),
-            parents=tuple(sorted(V.local_id(p) for p in parent_map[c] if p in classes)),
-            sources=tuple(values(c, V.SOURCE_QUOTE)),
-        )
-
-    by_type: dict[str, list[str]] = defaultdict(list)  # one pass over the types, not one per class asked
-    for s, pv in props.items():
-        for o, _, _ in pv.get(V.RDF_TYPE, ()):
-            by_type[o].append(s)
-
-    def individuals_of(cls: str) -> list[str]:
-        members = descendants.get(cls, frozenset({cls}))
-        return sorted({s for m in members for s in by_type.get(m, ())})
-
-    strengths: dict[str, Strength] = {}
-    for s in individuals_of(V.STRENGTH):
-        strengths[s] = Strength(
-            id=V.local_id(s),
-            label=text(s, V.RDFS_LABEL, "en") or V.local_id(s),
-            rank=int(first(s, V.ORDINAL_RANK, "0")),
-            frequency=float(first(s, V.FREQUENCY, "0")),
-            background=float(first(s, V.BACKGROUND_FREQUENCY, "1")),
-            wording=tuple(values(s, V.NS + "CRAMPKG_0000065")),
-        )
-    weakest = min(strengths.values(), key=lambda st: st.rank) if strengths else None
-
-    causes: dict[str, Cause] = {}
-    for term in terms.values():
-        if term.kind != "cause" or term.iri == V.CAUSE:
-            continue
-        prior_iri = first(term.iri, V.PRIOR_STRENGTH)
-        prior = strengths.get(prior_iri, weakest)
-        if prior is None:
-            continue
-        must = first(term.iri, V.MUST_NOT_MISS, "false").lower() in {"true", "1"}
-        causes[term.id] = Cause(term=term, prior=prior, must_not_miss=must)
-
-    def lid(subject: str, predicate: str) -> str:
-        return V.local_id(first(subject, predicate))
-
-    def lids(subject: str, predicate: str) -> tuple[str, ...]:
-        return tuple(V.local_id(v) for v in values(subject, predicate))
-
-    def sources_for(subject: str, strength: Strength | None) -> tuple[str, ...]:
-        """Source quotes, the one carrying the strength's wording first (RDF keeps no order)."""
-        quotes = values(subject, V.SOURCE_QUOTE)
-        if strength is None:
-            return tuple(quotes)
-        wording = [w.casefold() for w in strength.wording]
-        return tuple(sorted(quotes, key=lambda q: (not any(w in q.casefold() for w in wording), q)))
-
-    associations = [
-        Association(V.local_id(a), lid(a, V.HAS_FINDING), lid(a, V.HAS_CAUSE),
-                    strengths[first(a, V.HAS_STRENGTH)], sources_for(a, strengths[first(a, V.HAS_STRENGTH)]))
-        for a in individuals_of(V.ASSOCIATION)
-        if first(a, V.HAS_STRENGTH) in strengths
-    ]
-    causal_links = [
-        CausalLink(V.local_id(a), lid(a, V.HAS_UPSTREAM), lid(a, V.HAS_DOWNSTREAM),
-                   strengths.get(first(a, V.HAS_STRENGTH)), sources_for(a, strengths.get(first(a, V.HAS_STRENGTH))))
-        for a in individuals_of(V.CAUSAL_LINK)
-    ]
-    indications = [
-        Indication(V.local_id(a), lid(a, V.HAS_DIAGNOSTIC), lid(a, V.HAS_FINDING), lid(a, V.HAS_CAUSE),
-                   V.ROLE_NAMES.get(first(a, V.HAS_ROLE), "supports"), tuple(values(a, V.SOURCE_QUOTE)))
-        for a in individuals_of(V.INDICATION)
-    ]
-    recommendations = [
-        Recommendation(V.local_id(a), lid(a, V.HAS_INTERVENTION), V.PHASE_NAMES.get(first(a, V.HAS_PHASE), ""),
-                       lids(a, V.ADDRESSES_CAUSE), lids(a, V.TRIGGERED_BY), first(a, V.INSTRUCTIONS),
-                       tuple(values(a, V.SOURCE_QUOTE)))
-        for a in individuals_of(V.RECOMMENDATION)
-    ]
-    statements = [
-        Statement(V.local_id(a), kind, text(a, V.RDFS_LABEL, "en") or V.local_id(a), lids(a, V.IS_ABOUT),
-                  tuple(values(a, V.SOURCE_QUOTE)))
-        for cls, kind in ((V.EPIDEMIOLOGY, "epidemiology"), (V.PATHOPHYSIOLOGY, "pathophysiology"))
-        for a in individuals_of(cls)
-    ]
-
-    index = Index(
-        version_iri=version_iri,
-        terms=terms,
-        strengths={st.id: st for st in strengths.values()},
-        causes=causes,
-        associations=associations,
-        causal_links=causal_links,
-        indications=indications,
-        recommendations=recommendations,
-        statements=statements,
-        ancestors={V.local_id(k): frozenset(V.local_id(x) for x in v) for k, v in ancestors.items()},
-        descendants={V.local_id(k): frozenset(V.local_id(x) for x in v) for k, v in descendants.items()},
-    )
-    index.role_strengths = {
-        name: strengths[first(role, V.HAS_STRENGTH)]
-        for role, name in V.ROLE_NAMES.items() if first(role, V.HAS_STRENGTH) in strengths
-    }
-    by_finding: dict[str, list[Association]] = defaultdict(list)
-    by_cause: dict[str, list[Association]] = defaultdict(list)
-    for assoc in associations:
-        by_finding[assoc.finding].append(assoc)
-        by_cause[assoc.cause].append(assoc)
-    index.assoc_by_finding = dict(by_finding)
-    index.assoc_by_cause = dict(by_cause)
-    return index
+        add(s, p, o, is_literal, lang)
+    return builder.build(version_iri)
 
 
 def log_lr(strength: Strength, present: bool) -> float:

@@ -1,0 +1,128 @@
+"""CLI commands ``query``, ``sparql`` and ``serve`` (registered by :mod:`crampkg.cli`).
+
+All honour the group's ``--store URL`` (answer from a SPARQL 1.1 server) and
+``--kb PATH``; ``serve`` needs the embedded knowledge base (it serves its
+export). Errors are one line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from .errors import CrampkgError, QueryError
+
+
+def _kb(ctx: click.Context):
+    from .cli import get_kb
+
+    return get_kb(ctx)
+
+
+def _parse_params(items: tuple[str, ...]) -> dict[str, str | list[str]]:
+    params: dict[str, str | list[str]] = {}
+    for item in items:
+        if "=" not in item:
+            raise QueryError(f"--param {item!r}: use key=value")
+        key, value = item.split("=", 1)
+        key = key.strip()
+        if key in params:
+            previous = params[key]
+            params[key] = [*(previous if isinstance(previous, list) else [previous]), value]
+        else:
+            params[key] = value
+    return params
+
+
+def _short(value: object) -> str:
+    text = "" if value is None else str(value)
+    return text.replace("https://w3id.org/crampkg/", "")
+
+
+def _echo_result(variables: list[str], rows: list[dict], fmt: str) -> None:
+    if fmt == "json":
+        click.echo(json.dumps({"variables": variables, "rows": rows}, ensure_ascii=False, indent=2))
+        return
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(variables)
+        for row in rows:
+            writer.writerow(["" if row.get(v) is None else row.get(v) for v in variables])
+        click.echo(buffer.getvalue(), nl=False)
+        return
+    cells = [[_short(row.get(v))[:60] for v in variables] for row in rows]
+    widths = [max([len(v)] + [len(c[i]) for c in cells]) for i, v in enumerate(variables)]
+    click.echo("  ".join(v.ljust(w) for v, w in zip(variables, widths)).rstrip())
+    click.echo("  ".join("-" * w for w in widths))
+    for c in cells:
+        click.echo("  ".join(x.ljust(w) for x, w in zip(c, widths)).rstrip())
+    click.echo(f"({len(rows)} rows)", err=True)
+
+
+@click.command()
+@click.argument("name", required=False)
+@click.option("--param", "-p", "params", multiple=True, metavar="KEY=VALUE",
+              help="A parameter (repeat for several, or for a list parameter).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@click.option("--list", "list_queries", is_flag=True, help="List the named queries with their parameters.")
+@click.pass_context
+def query(ctx: click.Context, name: str | None, params: tuple[str, ...], fmt: str, list_queries: bool) -> None:
+    """Run the named query NAME (see --list) with typed parameters."""
+    from .queries import load_queries, run
+
+    if list_queries or not name:
+        for q in load_queries().values():
+            click.echo(f"{q.name}({', '.join(str(p) for p in q.params)})\n    {q.purpose}\n    e.g. {q.example}")
+        return
+    result = run(_kb(ctx), name, **_parse_params(params))
+    _echo_result(result.variables, result.rows, fmt)
+
+
+@click.command()
+@click.argument("text", metavar="QUERY")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@click.pass_context
+def sparql(ctx: click.Context, text: str, fmt: str) -> None:
+    """Run a read-only SPARQL QUERY (text, @file, or - for stdin) through the guard."""
+    from .queries import run_sparql
+
+    if text == "-":
+        text = sys.stdin.read()
+    elif text.startswith("@"):
+        try:
+            text = Path(text[1:]).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise QueryError(f"cannot read query file {text[1:]!r}: {exc}") from None
+    result = run_sparql(_kb(ctx), text)
+    _echo_result(result.variables, result.rows, fmt)
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, type=click.IntRange(0, 65535), show_default=True)
+@click.option("--timeout", default=10.0, type=click.FloatRange(0.1, 3600), show_default=True,
+              help="Per-query time limit in seconds.")
+@click.option("--workers", default=2, type=click.IntRange(1, 64), show_default=True,
+              help="Query worker processes.")
+@click.option("--max-rows", default=10_000, type=click.IntRange(1), show_default=True)
+@click.option("--log-level", default="warning", type=click.Choice(["critical", "error", "warning", "info", "debug"]))
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int, timeout: float, workers: int, max_rows: int,
+          log_level: str) -> None:
+    """Serve the read-only SPARQL endpoint (/sparql), POST /explain and a query page (/)."""
+    import uvicorn
+
+    from .server import ServerSettings, create_app
+
+    kb = _kb(ctx)
+    if not kb.sources:
+        raise CrampkgError("serve needs the embedded knowledge base (without --store): it serves its export")
+    app = create_app(kb, ServerSettings(timeout=timeout, workers=workers, max_rows=max_rows))
+    click.echo(f"crampkg: serving http://{host}:{port}/sparql (timeout {timeout:g} s, {workers} workers)", err=True)
+    uvicorn.run(app, host=host, port=port, log_level=log_level, server_header=False, date_header=False)

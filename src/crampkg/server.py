@@ -1,0 +1,390 @@
+"""The HTTP service: a read-only SPARQL 1.1 Protocol endpoint and ``POST /explain``.
+
+>>> app = create_app(KnowledgeBase.load(), ServerSettings(timeout=10))
+>>> uvicorn.run(app, host="127.0.0.1", port=8000)
+
+Routes: ``/sparql`` (GET, POST form or ``application/sparql-query``; a service
+description without a query), ``/explain`` (POST a JSON or Turtle case),
+``/openapi.json``, ``/health`` and ``/`` (a page to type queries).
+
+Every query runs in a :class:`~crampkg.workers.WorkerPool` process, after
+:mod:`crampkg.sparql_guard`; the dataset is the ontology plus its entailments
+(``kb.export(fmt="nt", inferred=True)``). Errors: a
+:class:`~crampkg.errors.CrampkgError` becomes its ``http_status`` with a
+one-line message; anything else a generic 500 (logged here, never sent).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import re
+import urllib.parse
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+from .errors import CaseFormatError, CrampkgError, QueryError, QueryRefusedError, ReadOnlyError, RequestTooLargeError, UnsupportedMediaTypeError
+from .workers import DATASET_GRAPH, PoolSettings, WorkerPool
+
+if TYPE_CHECKING:
+    from .kb import KnowledgeBase
+
+log = logging.getLogger(__name__)
+
+_HTTP_IRI = re.compile(r"^https?://[A-Za-z0-9.\-]+(:\d{1,5})?(/[A-Za-z0-9._~\-/]*)?$")
+
+
+@dataclass(frozen=True, slots=True)
+class ServerSettings:
+    """Limits and options of the service (defaults are the documented ones)."""
+
+    timeout: float = 10.0
+    workers: int = 2
+    max_body_bytes: int = 1_000_000
+    max_query_length: int = 50_000
+    max_depth: int = 64
+    max_rows: int = 10_000
+    memory_mb: int = 2048
+    cors_origins: tuple[str, ...] = ("*",)
+    public_url: str | None = None
+
+    def pool_settings(self) -> PoolSettings:
+        return PoolSettings(workers=self.workers, timeout=self.timeout, memory_mb=self.memory_mb,
+                            max_rows=self.max_rows, max_query_length=self.max_query_length,
+                            max_depth=self.max_depth)
+
+
+# ---------------------------------------------------------------------- helpers
+async def read_body(request: Request, cap: int) -> bytes:
+    """The request body, or :class:`RequestTooLargeError` once it passes ``cap`` bytes."""
+    length = request.headers.get("content-length")
+    if length is not None and (not length.isdigit() or int(length) > cap):
+        if not length.isdigit():
+            raise CrampkgError("invalid Content-Length header")
+        raise RequestTooLargeError(f"the request body is {length} bytes; the limit is {cap}")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > cap:
+            raise RequestTooLargeError(f"the request body is larger than the limit of {cap} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _media_type(request: Request) -> str:
+    return request.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+def _decode(body: bytes, what: str) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise QueryError(f"the {what} is not UTF-8 (byte {exc.start})") from None
+
+
+def _form(body: bytes) -> dict[str, list[str]]:
+    text = _decode(body, "form body")
+    try:
+        return urllib.parse.parse_qs(text, keep_blank_values=True, strict_parsing=False,
+                                     errors="strict", max_num_fields=100)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise QueryError(f"malformed form body: {str(exc)[:200]}") from None
+
+
+def _endpoint_iri(request: Request, settings: ServerSettings) -> str:
+    candidate = settings.public_url or str(request.url.replace(query="", fragment=""))
+    return candidate if _HTTP_IRI.match(candidate) else "http://localhost/sparql"
+
+
+def service_description(endpoint: str) -> str:
+    """The SPARQL 1.1 Service Description of the endpoint, as Turtle."""
+    from .sparql_results import GRAPH_FORMATS, SOLUTION_FORMATS
+
+    formats = {
+        "json": "http://www.w3.org/ns/formats/SPARQL_Results_JSON",
+        "xml": "http://www.w3.org/ns/formats/SPARQL_Results_XML",
+        "csv": "http://www.w3.org/ns/formats/SPARQL_Results_CSV",
+        "tsv": "http://www.w3.org/ns/formats/SPARQL_Results_TSV",
+        "turtle": "http://www.w3.org/ns/formats/Turtle",
+        "nt": "http://www.w3.org/ns/formats/N-Triples",
+        "rdfxml": "http://www.w3.org/ns/formats/RDF_XML",
+        "jsonld": "http://www.w3.org/ns/formats/JSON-LD",
+    }
+    result_formats = " , ".join(f"<{formats[f.name]}>" for f in (*SOLUTION_FORMATS, *GRAPH_FORMATS))
+    return f"""@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+
+<{endpoint}> a sd:Service ;
+    sd:endpoint <{endpoint}> ;
+    rdfs:label "crampkg read-only SPARQL endpoint" ;
+    rdfs:comment "SPARQL 1.1 Query only: no Update, no SERVICE, no LOAD, FROM only with the dataset's own graph; per-query time, row and size limits." ;
+    sd:supportedLanguage sd:SPARQL11Query ;
+    sd:resultFormat {result_formats} ;
+    sd:defaultDataset [
+        a sd:Dataset ;
+        dcterms:title "crampkg ontology with entailments" ;
+        sd:defaultGraph [ a sd:Graph ] ;
+        sd:namedGraph [ a sd:NamedGraph ; sd:name <{DATASET_GRAPH}> ; sd:graph [ a sd:Graph ] ]
+    ] .
+"""
+
+
+def _error_response(request: Request, exc: CrampkgError) -> Response:
+    status = int(getattr(exc, "http_status", 400) or 400)
+    headers = {"Retry-After": "1"} if status == 503 else {}
+    if status == 405:
+        headers["Allow"] = "GET, POST, OPTIONS"
+    message = str(exc).splitlines()[0][:2000] if str(exc) else type(exc).__name__
+    if request.url.path.startswith("/explain"):
+        body = {"error": {"status": status, "type": type(exc).__name__, "message": message}}
+        for attr in ("line", "column", "given", "suggestions"):
+            value = getattr(exc, attr, None)
+            if value is not None:
+                body["error"][attr] = value
+        return JSONResponse(body, status_code=status, headers=headers)
+    return PlainTextResponse(f"{type(exc).__name__}: {message}\n", status_code=status, headers=headers)
+
+
+# ---------------------------------------------------------------------- the app
+def create_app(kb: KnowledgeBase, settings: ServerSettings | None = None, dataset: bytes | None = None) -> Starlette:
+    """The Starlette application serving ``kb`` (the worker pool starts with the app's lifespan)."""
+    settings = settings or ServerSettings()
+    data = dataset if dataset is not None else kb.export(fmt="nt", inferred=True)
+    state: dict[str, Any] = {}
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        pool = WorkerPool(data, settings.pool_settings())
+        await run_in_threadpool(pool.start)
+        state["pool"] = pool
+        try:
+            yield
+        finally:
+            await run_in_threadpool(pool.close)
+
+    def pool() -> WorkerPool:
+        if "pool" not in state:
+            raise CrampkgError("the query workers are not running")
+        return state["pool"]
+
+    async def sparql(request: Request) -> Response:
+        params = request.query_params
+        queries = params.getlist("query")
+        fmt = params.get("format")
+        graphs = params.getlist("default-graph-uri") + params.getlist("named-graph-uri")
+        if "update" in params:
+            raise ReadOnlyError("SPARQL Update is not accepted: this endpoint is read-only")
+        if request.method == "POST":
+            body = await read_body(request, settings.max_body_bytes)
+            media = _media_type(request)
+            if media == "application/sparql-query":
+                queries.append(_decode(body, "query"))
+            elif media == "application/x-www-form-urlencoded":
+                form = _form(body)
+                if "update" in form:
+                    raise ReadOnlyError("SPARQL Update is not accepted: this endpoint is read-only")
+                queries += form.get("query", [])
+                fmt = (form.get("format") or [fmt])[0]
+                graphs += form.get("default-graph-uri", []) + form.get("named-graph-uri", [])
+            elif media == "application/sparql-update":
+                raise ReadOnlyError("SPARQL Update is not accepted: this endpoint is read-only")
+            else:
+                raise UnsupportedMediaTypeError(
+                    "POST a query as application/sparql-query or application/x-www-form-urlencoded")
+        outside = [g for g in graphs if g != DATASET_GRAPH]
+        if outside:
+            raise QueryRefusedError(f"graph <{outside[0][:200]}> is outside the served dataset")
+        if not queries:
+            if request.method == "POST":
+                raise QueryError("no query given: send a 'query' parameter")
+            return _describe(request, fmt)
+        if len(queries) > 1:
+            raise QueryError("exactly one 'query' parameter is allowed")
+        result = await run_in_threadpool(pool().execute, queries[0], request.headers.get("accept"), fmt)
+        return Response(result.body, media_type=result.media_type,
+                        headers={"Vary": "Accept", "Cache-Control": "no-store"})
+
+    def _describe(request: Request, fmt: str | None) -> Response:
+        import pyoxigraph as ox
+
+        from .sparql_results import negotiate, serialize_triples
+
+        chosen = negotiate("GRAPH", request.headers.get("accept"), fmt)
+        turtle = service_description(_endpoint_iri(request, settings))
+        if chosen.name == "turtle":
+            return Response(turtle, media_type="text/turtle")
+        triples = [q.triple for q in ox.parse(turtle.encode(), format=ox.RdfFormat.TURTLE)]
+        return Response(serialize_triples(triples, chosen), media_type=chosen.media_type)
+
+    async def explain(request: Request) -> Response:
+        from .cases import case_format, parse_json_case, parse_turtle_case
+
+        body = await read_body(request, settings.max_body_bytes)
+        media = _media_type(request)
+        if media and not any(k in media for k in ("json", "turtle")):
+            raise UnsupportedMediaTypeError("POST a case as application/json or text/turtle")
+        parse = parse_json_case if case_format(media or "json", body) == "json" else parse_turtle_case
+        try:
+            case = await run_in_threadpool(parse, body)
+        except RecursionError:  # json.loads on deeply nested arrays
+            raise CaseFormatError("the case is nested too deeply") from None
+        explanation = await run_in_threadpool(kb.explain, list(case.present), list(case.absent))
+        return JSONResponse(explanation.to_dict())
+
+    async def openapi(request: Request) -> Response:
+        return JSONResponse(openapi_document(settings))
+
+    async def health(request: Request) -> Response:
+        running = pool().pids() if "pool" in state else []
+        return JSONResponse({"status": "ok" if running else "starting", "workers": len(running),
+                             "kb_version": kb.version_iri})
+
+    async def home(request: Request) -> Response:
+        return HTMLResponse(HOME_PAGE, headers={"Content-Security-Policy": _CSP})
+
+    async def graph_store(request: Request) -> Response:
+        raise ReadOnlyError("the Graph Store Protocol is not offered: this endpoint is read-only")
+
+    async def crampkg_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, CrampkgError)
+        return _error_response(request, exc)
+
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+        return PlainTextResponse("internal server error\n", status_code=500)
+
+    routes = [
+        Route("/", home, methods=["GET"]),
+        Route("/sparql", sparql, methods=["GET", "POST"]),
+        Route("/explain", explain, methods=["POST"]),
+        Route("/openapi.json", openapi, methods=["GET"]),
+        Route("/health", health, methods=["GET"]),
+        *(Route(path, graph_store, methods=["GET", "HEAD", "PUT", "POST", "DELETE", "PATCH"])
+          for path in ("/rdf-graph-store", "/store", "/data", "/update")),
+    ]
+    middleware = [
+        Middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],
+                   allow_headers=["Accept", "Content-Type"], max_age=600),
+    ]
+    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan,
+                     exception_handlers={CrampkgError: crampkg_error, Exception: unexpected})
+
+
+def openapi_document(settings: ServerSettings) -> dict[str, Any]:
+    """The OpenAPI 3.1 description of the service."""
+    text = {"schema": {"type": "string"}}
+    error = {"description": "error (one line, no traceback)", "content": {"text/plain": text}}
+    sparql_responses = {
+        "200": {"description": "results", "content": {
+            m: text for m in ("application/sparql-results+json", "application/sparql-results+xml", "text/csv",
+                              "text/tab-separated-values", "text/turtle", "application/n-triples",
+                              "application/rdf+xml", "application/ld+json")}},
+        "400": {**error, "description": "malformed query (parser message, line and column)"},
+        "403": {**error, "description": "refused: SERVICE, FROM outside the dataset"},
+        "405": {**error, "description": "SPARQL Update or Graph Store write: read-only"},
+        "406": {**error, "description": "no acceptable result format"},
+        "413": {**error, "description": f"request over {settings.max_body_bytes} bytes, query over "
+                                        f"{settings.max_query_length} characters or result over {settings.max_rows} rows"},
+        "503": {**error, "description": f"query stopped after {settings.timeout:g} s, worker crashed, or busy"},
+    }
+    query_param = {"name": "query", "in": "query", "required": False, "schema": {"type": "string"},
+                   "description": "SPARQL 1.1 query; without it GET returns the service description (Turtle)"}
+    format_param = {"name": "format", "in": "query", "required": False,
+                    "schema": {"enum": ["json", "xml", "csv", "tsv", "turtle", "nt", "rdfxml", "jsonld"]}}
+    case_schema = {"type": "object", "required": ["present"], "additionalProperties": False, "properties": {
+        "present": {"type": "array", "items": {"type": "string"}, "maxItems": 200},
+        "absent": {"type": "array", "items": {"type": "string"}, "maxItems": 200},
+        "id": {"type": "string"}}}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "crampkg", "version": "0.1.0",
+                 "description": "Read-only SPARQL 1.1 endpoint and explanations over the calf and leg cramp "
+                                "knowledge graph. It informs; it does not diagnose."},
+        "paths": {
+            "/sparql": {
+                "get": {"summary": "SPARQL query (or service description)", "parameters": [query_param, format_param],
+                        "responses": sparql_responses},
+                "post": {"summary": "SPARQL query (form or application/sparql-query)", "requestBody": {"content": {
+                    "application/sparql-query": text,
+                    "application/x-www-form-urlencoded": {"schema": {"type": "object", "properties": {
+                        "query": {"type": "string"}, "format": {"type": "string"}}}}}},
+                         "responses": sparql_responses},
+            },
+            "/explain": {"post": {
+                "summary": "Rank the causes of a case, with evidence, next tests and actions",
+                "requestBody": {"required": True, "content": {"application/json": {"schema": case_schema},
+                                                              "text/turtle": text}},
+                "responses": {"200": {"description": "the explanation (Explanation.to_dict())",
+                                      "content": {"application/json": {"schema": {"type": "object"}}}},
+                              "400": {"description": "malformed case or unknown finding (with suggestions)",
+                                      "content": {"application/json": {"schema": {"type": "object"}}}},
+                              "413": {"description": "case too large"}}}},
+            "/openapi.json": {"get": {"summary": "this document", "responses": {"200": {"description": "OpenAPI"}}}},
+            "/health": {"get": {"summary": "liveness and number of query workers",
+                                "responses": {"200": {"description": "status"}}}},
+            "/": {"get": {"summary": "a page to type a query", "responses": {"200": {"description": "HTML"}}}},
+        },
+    }
+
+
+_CSP = "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'"
+
+HOME_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>crampkg SPARQL</title>
+<style>body{font-family:sans-serif;margin:2em;max-width:70em}textarea{width:100%;height:12em;font-family:monospace}
+table{border-collapse:collapse;margin-top:1em}td,th{border:1px solid #ccc;padding:.2em .5em;vertical-align:top}
+pre{background:#f6f6f6;padding:1em;white-space:pre-wrap}</style></head>
+<body><h1>crampkg SPARQL endpoint</h1>
+<p>A read-only SPARQL 1.1 endpoint over the calf and leg cramp knowledge graph (the ontology plus its entailments).
+It informs; it does not diagnose. See <a href="/openapi.json">/openapi.json</a> and the
+<a href="/sparql">service description</a>.</p>
+<form id="f"><textarea id="q" name="query">PREFIX ck: <https://w3id.org/crampkg/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?cause ?label WHERE {
+  ?cause rdfs:subClassOf+ ck:CRAMPKG_0000006 ; rdfs:label ?label .
+  FILTER(LANG(?label) = "en")
+} ORDER BY ?label</textarea>
+<p><label>Format <select id="fmt"><option value="json">table (SPARQL JSON)</option><option>csv</option>
+<option>tsv</option><option>xml</option><option>turtle</option><option>nt</option><option>jsonld</option>
+<option>rdfxml</option></select></label> <button type="submit">Run</button> <span id="status"></span></p></form>
+<div id="out"></div>
+<script>
+document.getElementById('f').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const out = document.getElementById('out'), status = document.getElementById('status');
+  const fmt = document.getElementById('fmt').value;
+  out.textContent = ''; status.textContent = 'running...';
+  const body = new URLSearchParams({query: document.getElementById('q').value, format: fmt});
+  try {
+    const r = await fetch('/sparql', {method: 'POST', body});
+    const text = await r.text();
+    status.textContent = r.status + ' ' + (r.headers.get('content-type') || '');
+    if (r.ok && fmt === 'json' && (r.headers.get('content-type') || '').includes('sparql-results+json')) {
+      const data = JSON.parse(text);
+      if ('boolean' in data) { out.textContent = String(data.boolean); return; }
+      const table = document.createElement('table'), head = table.insertRow();
+      for (const v of data.head.vars) { const th = document.createElement('th'); th.textContent = v; head.appendChild(th); }
+      for (const b of data.results.bindings) {
+        const row = table.insertRow();
+        for (const v of data.head.vars) row.insertCell().textContent = b[v] ? b[v].value : '';
+      }
+      out.appendChild(table);
+    } else {
+      const pre = document.createElement('pre'); pre.textContent = text; out.appendChild(pre);
+    }
+  } catch (err) { status.textContent = 'request failed: ' + err; }
+});
+</script></body></html>
+"""

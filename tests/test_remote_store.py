@@ -1,0 +1,111 @@
+"""The same library on an existing triple store: Oxigraph server holding ``crampkg export --inferred``."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import httpx
+import pytest
+from _sparql_server import free_port
+
+from crampkg import KnowledgeBase
+from crampkg import queries as Q
+
+pytestmark = pytest.mark.slow
+
+OXIGRAPH = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
+
+
+@pytest.fixture(scope="module")
+def remote_url(kb, tmp_path_factory) -> str:
+    if not Path(OXIGRAPH).exists():
+        pytest.skip("the oxigraph server CLI is not installed (pip install oxigraph)")
+    folder = tmp_path_factory.mktemp("oxigraph")
+    data = folder / "crampkg.nt"
+    data.write_bytes(kb.export(fmt="nt", inferred=True))
+    subprocess.run([OXIGRAPH, "load", "--location", str(folder / "db"), "--file", str(data)],
+                   check=True, capture_output=True, timeout=120)
+    port = free_port()
+    process = subprocess.Popen([OXIGRAPH, "serve-read-only", "--location", str(folder / "db"),
+                                "--bind", f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/query"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(url, params={"query": "ASK {}"}, timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise RuntimeError("oxigraph serve-read-only did not start")
+            time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+@pytest.fixture(scope="module")
+def remote(remote_url: str) -> KnowledgeBase:
+    return KnowledgeBase.connect(remote_url)
+
+
+CASES = [
+    ("causes_of_finding", {"finding": "tap water only"}),
+    ("findings_of_cause", {"cause": "magnesium deficiency"}),
+    ("diagnostics_for_cause", {"cause": "magnesium deficiency"}),
+    ("interventions_for_cause", {"cause": "magnesium deficiency", "phase": "prevention"}),
+    ("interventions_for_cause", {"cause": "magnesium deficiency"}),
+    ("prevention_advice", {}),
+    ("when_to_see_doctor", {}),
+    ("sources_of_assertion", {"id": "CRAMPKG_0000301"}),
+    ("causal_chain", {"cause": "magnesium deficiency"}),
+    ("rank_causes", {"present": ["calf cramp at night", "tap water only"], "absent": ["drinks little"]}),
+    ("all_causes", {}),
+]
+
+
+def _rows(result: Q.QueryResult) -> Counter:
+    def value(v):
+        return round(v, 6) if isinstance(v, float) else v
+    return Counter(tuple((k, value(v)) for k, v in sorted(r.items())) for r in result.rows)
+
+
+@pytest.mark.parametrize("name, params", CASES)
+def test_named_queries_agree(kb, remote, name: str, params: dict) -> None:
+    embedded = Q.run(kb, name, **params)
+    answered = Q.run(remote, name, **params)
+    assert embedded.rows, name
+    assert answered.variables == embedded.variables
+    assert _rows(answered) == _rows(embedded)
+
+
+def test_explain_agrees(kb, remote) -> None:
+    for present, absent in [(["calf cramp at night", "tap water only"], []),
+                            (["calf cramp during or after exertion"], ["drinks little"])]:
+        assert json.dumps(remote.explain(present, absent).to_dict(), sort_keys=True) == \
+            json.dumps(kb.explain(present, absent).to_dict(), sort_keys=True)
+
+
+def test_findings_and_causes_agree(kb, remote) -> None:
+    assert [t.id for t in remote.findings()] == [t.id for t in kb.findings()]
+    assert [c.id for c in remote.causes()] == [c.id for c in kb.causes()]
+
+
+def test_cli_query_with_store(remote_url: str) -> None:
+    out = subprocess.run([sys.executable, "-m", "crampkg.cli", "--store", remote_url, "query", "causes_of_finding",
+                          "--param", "finding=tap water only", "--format", "json"],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    labels = {row["causeLabel"] for row in json.loads(out.stdout)["rows"]}
+    assert "magnesium deficiency" in labels
+    bad = subprocess.run([sys.executable, "-m", "crampkg.cli", "--store", remote_url, "query", "nope"],
+                         capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 2 and "known queries" in bad.stderr and "Traceback" not in bad.stderr
