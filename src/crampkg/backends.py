@@ -67,6 +67,21 @@ def _rdf_format(path: Path):
     return ox.RdfFormat.from_extension(suffix) or ox.RdfFormat.TURTLE
 
 
+def _looks_like_ntriples(path: Path, probe: int = 8192) -> bool:
+    """Whether a Turtle file's first statements are N-Triples lines (no prefixes, full IRIs)."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(probe)
+    except OSError:
+        return False
+    lines = head.splitlines()
+    if len(head) == probe and len(lines) > 1:
+        lines = lines[:-1]  # the last line may be cut
+    statements = [ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith(b"#")]
+    return bool(statements) and all(
+        ln.startswith((b"<", b"_:")) and ln.endswith(b".") for ln in statements)
+
+
 class EmbeddedStore:
     """The knowledge base in an in-process pyoxigraph store, loaded from Turtle/RDF files.
 
@@ -110,12 +125,27 @@ class EmbeddedStore:
         return store
 
     def feed(self, builder) -> None:
-        """Stream every file's triples into an :class:`~crampkg.model.IndexBuilder` (no store needed)."""
+        """Stream every file's triples into an :class:`~crampkg.model.IndexBuilder` (no store needed).
+
+        The index pass parses leniently (IRIs are not re-validated; the store, loaded strictly on
+        first SPARQL use, and ``crampkg validate`` still check them), and a ``.ttl`` file written
+        as N-Triples (``crampkg export nt``, the synthetic benchmarks) is read with the N-Triples
+        parser, a third faster; N-Triples is a subset of Turtle, so the triples are the same, and
+        on a syntax error the file is read again as Turtle.
+        """
         import pyoxigraph as ox
 
         for path in self.paths:
+            fmt = _rdf_format(path)
             try:
-                builder.add_quads(ox.parse(path=str(path), format=_rdf_format(path)))
+                if fmt == ox.RdfFormat.TURTLE and _looks_like_ntriples(path):
+                    mark = builder.mark()
+                    try:
+                        builder.add_quads(ox.parse(path=str(path), format=ox.RdfFormat.N_TRIPLES, lenient=True))
+                        continue
+                    except SyntaxError:
+                        builder.rollback(mark)
+                builder.add_quads(ox.parse(path=str(path), format=fmt, lenient=True))
             except (OSError, SyntaxError, ValueError) as exc:
                 raise KnowledgeBaseError(f"cannot load {path}: {exc}") from exc
 

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable, Sequence
 from functools import cached_property
 from pathlib import Path
@@ -63,12 +64,20 @@ class KnowledgeBase:
         if missing:
             raise KnowledgeBaseError(f"knowledge base file missing: {missing[0]}")
         store = EmbeddedStore(sources)  # lazy: bulk-loaded on the first SPARQL query only
-        builder = IndexBuilder()
-        store.feed(builder)  # one streaming parse per file, keeping only what the index reads
-        versions = builder.version_iris()
-        if not versions:
-            raise KnowledgeBaseError(f"{store.description} has no owl:Ontology with an owl:versionIRI")
-        return cls(store, builder.build(versions[0]), sources)
+        collecting = gc.isenabled()  # the index is ~1M acyclic objects at x1000: no cycle scans while building
+        gc.disable()
+        try:
+            builder = IndexBuilder()
+            store.feed(builder)  # one streaming parse per file, keeping only what the index reads
+            versions = builder.version_iris()
+            if not versions:
+                raise KnowledgeBaseError(f"{store.description} has no owl:Ontology with an owl:versionIRI")
+            index = builder.build(versions[0])
+            del builder
+            return cls(store, index, sources)
+        finally:
+            if collecting:
+                gc.enable()
 
     @classmethod
     def connect(cls, url: str, timeout: float = 30.0) -> KnowledgeBase:

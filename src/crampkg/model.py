@@ -174,8 +174,8 @@ _KIND_ROOTS: tuple[tuple[str, str], ...] = (
 )
 
 
-def _closure(parents: dict[str, set[str]]) -> dict[str, frozenset[str]]:
-    """Reflexive-transitive closure of a parent map (cycle-safe)."""
+def _closure_with_trail(parents: dict[str, set[str]]) -> dict[str, frozenset[str]]:
+    """Reflexive-transitive closure of a parent map that may have cycles."""
     result: dict[str, frozenset[str]] = {}
 
     def visit(node: str, trail: frozenset[str]) -> frozenset[str]:
@@ -190,8 +190,52 @@ def _closure(parents: dict[str, set[str]]) -> dict[str, frozenset[str]]:
         return frozen
 
     for node in list(parents):
-        if node not in result:
-            visit(node, frozenset({node}))
+        visit(node, frozenset({node}))
+    return result
+
+
+class _Cycle(Exception):
+    pass
+
+
+def _closure(parents: dict[str, set[str]]) -> dict[str, frozenset[str]]:
+    """Reflexive-transitive closure of a parent map (cycle-safe).
+
+    A hierarchy is a DAG: each node's closure is its own id plus its parents' (memoised, one
+    frozenset per node). Should there be a cycle, the trail-tracking walk takes over.
+    """
+    result: dict[str, frozenset[str]] = {}
+    busy: set[str] = set()
+
+    def visit(node: str) -> frozenset[str]:
+        found = result.get(node)
+        if found is not None:
+            return found
+        ups = parents.get(node)
+        if not ups:
+            frozen = frozenset((node,))
+        else:
+            if node in busy:
+                raise _Cycle
+            busy.add(node)
+            if len(ups) == 1:
+                for parent in ups:
+                    frozen = visit(parent).union((node,))
+            else:
+                acc = {node}
+                for parent in ups:
+                    acc.update(visit(parent))
+                frozen = frozenset(acc)
+            busy.discard(node)
+        result[node] = frozen
+        return frozen
+
+    try:
+        for node in parents:
+            if node not in result:
+                visit(node)
+    except (_Cycle, RecursionError):
+        return _closure_with_trail(parents)
     return result
 
 
@@ -208,32 +252,52 @@ _INDEX_PREDICATES: tuple[str, ...] = (
     V.TRIGGERED_BY, V.INSTRUCTIONS, V.IS_ABOUT, V.OWL_VERSION_IRI,
 )
 
-_Values = dict  # subject IRI -> one object value (str) or, when there are several, a list of distinct ones
+
+def _pairs(flat: list[str]):
+    """(subject, value) pairs of a flat ``[s1, v1, s2, v2, ...]`` list."""
+    return zip(flat[::2], flat[1::2])
+
+
+def _group(flat: list[str]) -> dict[str, str | list[str]]:
+    """``subject -> value``, or a list of the distinct values for a subject that has several."""
+    grouped = dict(_pairs(flat))  # C speed; exact when every subject has one value
+    if 2 * len(grouped) == len(flat):
+        return grouped
+    grouped = {}
+    for s, v in _pairs(flat):
+        prev = grouped.setdefault(s, v)
+        if prev is not v and prev != v:
+            if type(prev) is list:
+                if v not in prev:
+                    prev.append(v)
+            else:
+                grouped[s] = [prev, v]
+    return grouped
 
 
 class IndexBuilder:
     """Collects the triples the index reads, then builds the :class:`Index`.
 
-    Triples are kept per predicate (``subject -> value``, a list only for the few subjects with
-    several values), strings are interned (quotes and definitions repeat across entities), and
-    triples of any other predicate or of a subject outside the crampkg namespace are dropped as
-    they arrive: a knowledge base of millions of triples never exists as Python objects at once.
-    Feed it with :meth:`add` (plain tuples, e.g. SPARQL rows) or :meth:`add_quads` (a
-    ``pyoxigraph.parse`` stream: the fast path), then call :meth:`build`.
+    Triples are appended to one flat ``[subject, value, ...]`` list per predicate read (rdfs:label
+    one per language); triples of any other predicate, of a subject outside the crampkg namespace
+    or with a blank-node object are dropped as they arrive, so the knowledge base never exists as
+    Python objects at once, and no dictionary is touched per triple. Feed it with :meth:`add`
+    (plain tuples, e.g. SPARQL rows) or :meth:`add_quads` (a ``pyoxigraph.parse`` stream: the
+    fast path), then call :meth:`build`.
     """
 
     def __init__(self) -> None:
-        self.slots: dict[str, _Values] = {p: {} for p in _INDEX_PREDICATES}
-        self.labels: _Values = {}  # marker slot for rdfs:label; values go to labels_by_lang
-        self.labels_by_lang: dict[str, _Values] = {}
+        self.slots: dict[str, list[str]] = {p: [] for p in _INDEX_PREDICATES}
+        self.labels: list[str] = []  # marker slot for rdfs:label; values go to labels_by_lang
+        self.labels_by_lang: dict[str, list[str]] = {}
         self.foreign_ontologies: set[str] = set()  # owl:Ontology subjects outside the namespace
         self.foreign_versions: list[tuple[str, str]] = []
-        self._pool: dict[str, str] = {}
-        self._slot_of: dict[str, _Values] = {**self.slots, V.RDFS_LABEL: self.labels}
+        self._slot_of: dict[str, list[str]] = {**self.slots, V.RDFS_LABEL: self.labels}
+        self._pool: dict[str, str] = {}  # literal values seen, to keep one copy of each
         self._node_slots = None  # the same map keyed by pyoxigraph NamedNode (built on first add_quads)
 
     # ---------------------------------------------------------------- feeding
-    def _foreign(self, slot: _Values, subject: str, value: str) -> None:
+    def _foreign(self, slot: list[str], subject: str, value: str) -> None:
         """A triple of a subject outside the namespace: kept only if it is part of an ontology header."""
         if slot is self.slots[V.OWL_VERSION_IRI]:
             self.foreign_versions.append((subject, value))
@@ -245,25 +309,17 @@ class IndexBuilder:
         slot = self._slot_of.get(p)
         if slot is None:
             return
-        if not s.startswith(V.NS):
-            self._foreign(slot, s, o)
-            return
         if slot is self.labels:
             if not is_literal:
                 return
-            slot = self.labels_by_lang.setdefault(lang or "", {})
+            slot = self.labels_by_lang.setdefault(lang or "", [])
         elif is_literal and slot is self.slots[V.RDFS_SUBCLASS_OF]:
             return
-        pool = self._pool
-        s = pool.setdefault(s, s)
-        o = pool.setdefault(o, o)
-        prev = slot.setdefault(s, o)
-        if prev is not o:
-            if type(prev) is list:
-                if o not in prev:
-                    prev.append(o)
-            else:
-                slot[s] = [prev, o]
+        if not s.startswith(V.NS):
+            self._foreign(slot, s, o)
+            return
+        slot.append(s)
+        slot.append(o)
 
     def add_quads(self, quads) -> None:
         """Every triple of a ``pyoxigraph.parse`` stream (blank-node and triple-term objects are skipped)."""
@@ -274,9 +330,10 @@ class IndexBuilder:
         node_slots = self._node_slots
         literal, named_node = ox.Literal, ox.NamedNode
         labels, by_lang, subclass = self.labels, self.labels_by_lang, self.slots[V.RDFS_SUBCLASS_OF]
-        intern = self._pool.setdefault
         ns = V.NS
-        for quad in quads:  # the hot loop: ~1 µs a triple, keep it lean
+        intern = self._pool.setdefault
+        last, in_ns = "", False
+        for quad in quads:  # the hot loop (~1.8M turns at x1000): keep it lean
             slot = node_slots.get(quad.predicate)
             if slot is None:
                 continue
@@ -287,40 +344,107 @@ class IndexBuilder:
                     lang = o.language or ""
                     slot = by_lang.get(lang)
                     if slot is None:
-                        slot = by_lang[lang] = {}
+                        slot = by_lang[lang] = []
+                    v = o.value
                 elif slot is subclass:
                     continue
+                else:  # quotes, definitions, instructions repeat across entities: keep one copy
+                    v = o.value
+                    v = intern(v, v)
             elif kind is not named_node or slot is labels:
                 continue
+            else:
+                v = o.value
             s = quad.subject.value
-            if not s.startswith(ns):
-                self._foreign(slot, s, o.value)
-                continue
-            s = intern(s, s)
-            v = o.value
-            v = intern(v, v)
-            prev = slot.setdefault(s, v)
-            if prev is not v:  # interned: equal values are the same object
-                if type(prev) is list:
-                    if v not in prev:
-                        prev.append(v)
-                else:
-                    slot[s] = [prev, v]
+            if s != last:  # a subject's triples come together: one string per subject, one check
+                last, in_ns = s, s.startswith(ns)
+            if in_ns:
+                slot.append(last)
+                slot.append(v)
+            else:
+                self._foreign(slot, s, v)
+
+    def mark(self) -> tuple:
+        """A point to :meth:`rollback` to (e.g. to re-read a file with another parser)."""
+        return ({p: len(v) for p, v in self.slots.items()}, {g: len(v) for g, v in self.labels_by_lang.items()},
+                set(self.foreign_ontologies), list(self.foreign_versions))
+
+    def rollback(self, mark: tuple) -> None:
+        """Forget every triple added since :meth:`mark`."""
+        sizes, label_sizes, ontologies, versions = mark
+        for p, n in sizes.items():
+            del self.slots[p][n:]
+        for lang in list(self.labels_by_lang):
+            if lang in label_sizes:
+                del self.labels_by_lang[lang][label_sizes[lang]:]
+            else:
+                del self.labels_by_lang[lang]
+        self.foreign_ontologies, self.foreign_versions = ontologies, versions
 
     # ---------------------------------------------------------------- reading
     def version_iris(self) -> list[str]:
         """The owl:versionIRI of every owl:Ontology among the triples, sorted."""
-        types, versions = self.slots[V.RDF_TYPE], self.slots[V.OWL_VERSION_IRI]
-        found = [v for s, v in self.foreign_versions if s in self.foreign_ontologies]
-        for s in versions:
-            if _OWL_ONTOLOGY in _as_list(types.get(s)):
-                found.extend(_as_list(versions[s]))
-        return sorted(found)
+        ontologies = set(self.foreign_ontologies)
+        ontologies.update(s for s, t in _pairs(self.slots[V.RDF_TYPE]) if t == _OWL_ONTOLOGY)
+        found = [v for s, v in self.foreign_versions if s in ontologies]
+        found += [v for s, v in _pairs(self.slots[V.OWL_VERSION_IRI]) if s in ontologies]
+        return sorted(set(found))
 
     def build(self, version_iri: str) -> Index:
-        """The :class:`Index` of the collected triples."""
-        slots = self.slots
-        self._pool = {}  # no longer needed: let it go before the records are built
+        """The :class:`Index` of the collected triples (the builder is emptied on the way)."""
+        flat = self.slots
+        self._pool = {}
+        ns, ns_len = V.NS, len(V.NS)
+
+        def local(iri: str) -> str:
+            return iri[ns_len:] if iri.startswith(ns) else iri
+
+        def pick(found) -> str:
+            return found if type(found) is str else min(found)
+
+        def many(found) -> tuple[str, ...]:
+            if found is None:
+                return ()
+            return (found,) if type(found) is str else tuple(sorted(found))
+
+        # types: owl:Class subjects, and subjects by type (one pass, no dictionary of types)
+        classes: list[str] = []
+        by_type: dict[str, list[str]] = {}
+        for s, t in _pairs(flat.pop(V.RDF_TYPE)):
+            if t == V.OWL_CLASS:
+                classes.append(s)
+            else:
+                members = by_type.get(t)
+                if members is None:
+                    by_type[t] = [s]
+                else:
+                    members.append(s)
+        classes = list(dict.fromkeys(classes))  # a class typed twice (in two files) counts once
+        class_ids = {c[ns_len:] for c in classes}
+
+        # the hierarchy in id space (subjects are all in the namespace; other parents keep their IRI)
+        subclass_of = _group(flat.pop(V.RDFS_SUBCLASS_OF))
+        parent_map: dict[str, set[str]] = {}
+        for c in classes:
+            ups = subclass_of.get(c)
+            parent_map[c[ns_len:]] = (set() if ups is None else {local(ups)} if type(ups) is str
+                                      else {local(u) for u in ups})
+        del subclass_of
+        ancestors = _closure(parent_map)
+        children: dict[str, list[str]] = {}
+        for c, ups in ancestors.items():
+            for up in ups:
+                below = children.get(up)
+                if below is None:
+                    children[up] = [c]
+                else:
+                    below.append(c)
+        descendants = {c: frozenset(children[c]) for c in class_ids}
+        del children
+
+        slots = {p: _group(flat.pop(p)) for p in list(flat)}  # one at a time: each flat list goes at once
+        labels_by_lang = {lang: _group(self.labels_by_lang.pop(lang)) for lang in list(self.labels_by_lang)}
+        empty: dict = {}
 
         def values(subject: str, predicate: str) -> list[str]:
             found = slots[predicate].get(subject)
@@ -334,97 +458,67 @@ class IndexBuilder:
                 return default
             return found if type(found) is str else min(found)
 
-        empty: _Values = {}
-
         def text(subject: str, lang: str) -> str | None:
-            found = self.labels_by_lang.get(lang, empty).get(subject)
+            found = labels_by_lang.get(lang, empty).get(subject)
             if found is None:
                 return None
             return found if type(found) is str else min(found)
 
-        ns_len = len(V.NS)
-        types = slots[V.RDF_TYPE]
-        subclass_of = slots[V.RDFS_SUBCLASS_OF]
-        classes = [s for s, t in types.items() if (t == V.OWL_CLASS if type(t) is str else V.OWL_CLASS in t)]
-        class_ids = {c[ns_len:] for c in classes}
-        # the hierarchy in id space (subjects are all in the namespace; other parents keep their IRI)
-        parent_map: dict[str, set[str]] = {
-            c[ns_len:]: {V.local_id(p) for p in _as_list(subclass_of.get(c))} for c in classes
-        }
-        ancestors = _closure(parent_map)
-        children: dict[str, list[str]] = {}
-        for c, ups in ancestors.items():
-            for up in ups:
-                below = children.get(up)
-                if below is None:
-                    children[up] = [c]
-                else:
-                    below.append(c)
-        descendants = {c: frozenset(children[c]) for c in class_ids}
-        del children
-
-        kind_roots = tuple((V.local_id(root), name) for root, name in _KIND_ROOTS)
+        kind_roots = tuple((local(root), name) for root, name in _KIND_ROOTS)
         quotes, definitions = slots[V.SOURCE_QUOTE], slots[V.IAO_DEFINITION]
         exact, related, xref = slots[V.OBO_EXACT_SYNONYM], slots[V.OBO_RELATED_SYNONYM], slots[V.OBO_XREF]
-        labels_en = self.labels_by_lang.get("en", empty)
-        labels_plain = self.labels_by_lang.get("", empty)
-        labels_de = self.labels_by_lang.get("de", empty)
-
-        def pick(found) -> str:
-            return found if type(found) is str else min(found)
-
-        def many(found) -> tuple[str, ...]:
-            if found is None:
-                return ()
-            return (found,) if type(found) is str else tuple(sorted(found))
+        labels_en = labels_by_lang.get("en", empty)
+        labels_plain = labels_by_lang.get("", empty)
+        labels_de = labels_by_lang.get("de", empty)
 
         terms: dict[str, Term] = {}
-        for c in classes:
+        str_ = str
+        columns = zip(classes, map(labels_en.get, classes), map(definitions.get, classes), map(quotes.get, classes))
+        for c, label, definition, sources in columns:  # ~160k turns at x1000: column lookups run in C
             cid = c[ns_len:]
             up = ancestors[cid]
-            kind = next((name for root, name in kind_roots if root in up), "other")
-            label = labels_en.get(c)
-            label = pick(label) if label is not None else None
+            for root, kind in kind_roots:
+                if root in up:
+                    break
+            else:
+                kind = "other"
+            if type(label) is not str_:
+                label = min(label) if label is not None else None
             if not label:
                 label = labels_plain.get(c)
                 label = pick(label) if label is not None else None
-            de = labels_de.get(c)
-            definition = definitions.get(c)
+            de = labels_de.get(c) if labels_de else None
+            parents = parent_map[cid]
             terms[cid] = Term(
-                id=cid,
-                iri=c,
-                label=label or cid,
-                kind=kind,
-                definition=pick(definition) if definition is not None else "",
-                label_de=pick(de) if de is not None else None,
-                synonyms=many(exact.get(c)) + many(related.get(c)),
-                xrefs=many(xref.get(c)),
-                parents=tuple(sorted(p for p in parent_map[cid] if p in class_ids)),
-                sources=many(quotes.get(c)),
+                cid,
+                c,
+                label or cid,
+                kind,
+                definition if type(definition) is str_ else "" if definition is None else min(definition),
+                pick(de) if de is not None else None,
+                (many(exact.get(c)) + many(related.get(c))) if exact or related else (),
+                many(xref.get(c)) if xref else (),
+                tuple(sorted(p for p in parents if p in class_ids)) if parents else (),
+                (sources,) if type(sources) is str_ else () if sources is None else tuple(sorted(sources)),
             )
+        del parent_map
 
         wanted = (V.STRENGTH, V.ASSOCIATION, V.CAUSAL_LINK, V.INDICATION, V.RECOMMENDATION,
                   V.EPIDEMIOLOGY, V.PATHOPHYSIOLOGY)
-        group_of: dict[str, list[set[str]]] = {}  # type IRI -> the member sets of the classes it falls under
-        members: dict[str, set[str]] = {}
-        for cls in wanted:
-            members[cls] = set()
-            below = descendants.get(V.local_id(cls))
-            for typ in ((V.iri(m) for m in below) if below is not None else (cls,)):
-                group_of.setdefault(typ, []).append(members[cls])
-        for s, t in types.items():  # one pass over the types, not one per class asked
-            for typ in ((t,) if type(t) is str else t):
-                for group in group_of.get(typ, ()):
-                    group.add(s)
 
         def individuals_of(cls: str) -> list[str]:
-            return sorted(members[cls])
+            below = descendants.get(local(cls))
+            kinds = (ns + m for m in below) if below is not None else (cls,)
+            return sorted({s for t in kinds for s in by_type.get(t, ())})
+
+        individuals = {cls: individuals_of(cls) for cls in wanted}
+        del by_type
 
         strengths: dict[str, Strength] = {}
-        for s in individuals_of(V.STRENGTH):
+        for s in individuals[V.STRENGTH]:
             strengths[s] = Strength(
-                id=V.local_id(s),
-                label=text(s, "en") or V.local_id(s),
+                id=local(s),
+                label=text(s, "en") or local(s),
                 rank=int(first(s, V.ORDINAL_RANK, "0")),
                 frequency=float(first(s, V.FREQUENCY, "0")),
                 background=float(first(s, V.BACKGROUND_FREQUENCY, "1")),
@@ -445,52 +539,67 @@ class IndexBuilder:
             must = pick(must).lower() in {"true", "1"} if must is not None else False
             causes[term.id] = Cause(term=term, prior=prior, must_not_miss=must)
 
-        def lid(subject: str, predicate: str) -> str:
-            return V.local_id(first(subject, predicate))
+        def one(slot: dict, subject: str) -> str:
+            """The local id of the (first) value, "" if none (``lid`` of the triples)."""
+            found = slot.get(subject)
+            if found is None:
+                return ""
+            if type(found) is not str:
+                found = min(found)
+            return found[ns_len:] if found.startswith(ns) else found
 
-        def lids(subject: str, predicate: str) -> tuple[str, ...]:
-            return tuple(V.local_id(v) for v in values(subject, predicate))
+        def ids(slot: dict, subject: str) -> tuple[str, ...]:
+            return tuple(local(v) for v in many(slot.get(subject)))
 
         wording_of = {st.id: [w.casefold() for w in st.wording] for st in strengths.values()}
 
         def sources_for(subject: str, strength: Strength | None) -> tuple[str, ...]:
             """Source quotes, the one carrying the strength's wording first (RDF keeps no order)."""
-            quotes_of = quotes.get(subject)
-            if quotes_of is None:
+            found = quotes.get(subject)
+            if found is None:
                 return ()
-            if type(quotes_of) is str:
-                return (quotes_of,)
+            if type(found) is str:
+                return (found,)
             if strength is None:
-                return tuple(sorted(quotes_of))
+                return tuple(sorted(found))
             wording = wording_of[strength.id]
-            return tuple(sorted(quotes_of, key=lambda q: (not any(w in q.casefold() for w in wording), q)))
+            return tuple(sorted(found, key=lambda q: (not any(w in q.casefold() for w in wording), q)))
 
-        associations = []
-        for a in individuals_of(V.ASSOCIATION):
-            strength = strengths.get(first(a, V.HAS_STRENGTH))
+        has_strength, has_finding, has_cause = slots[V.HAS_STRENGTH], slots[V.HAS_FINDING], slots[V.HAS_CAUSE]
+        no_strength = ""
+        associations: list[Association] = []
+        for a in individuals[V.ASSOCIATION]:
+            found = has_strength.get(a, no_strength)
+            strength = strengths.get(found if type(found) is str else min(found))
             if strength is not None:
-                associations.append(Association(V.local_id(a), lid(a, V.HAS_FINDING), lid(a, V.HAS_CAUSE),
+                associations.append(Association(a[ns_len:], one(has_finding, a), one(has_cause, a),
                                                 strength, sources_for(a, strength)))
-        causal_links = []
-        for a in individuals_of(V.CAUSAL_LINK):
-            strength = strengths.get(first(a, V.HAS_STRENGTH))
-            causal_links.append(CausalLink(V.local_id(a), lid(a, V.HAS_UPSTREAM), lid(a, V.HAS_DOWNSTREAM),
+        upstream, downstream = slots[V.HAS_UPSTREAM], slots[V.HAS_DOWNSTREAM]
+        causal_links: list[CausalLink] = []
+        for a in individuals[V.CAUSAL_LINK]:
+            found = has_strength.get(a, no_strength)
+            strength = strengths.get(found if type(found) is str else min(found))
+            causal_links.append(CausalLink(a[ns_len:], one(upstream, a), one(downstream, a),
                                            strength, sources_for(a, strength)))
+        has_diagnostic, has_role = slots[V.HAS_DIAGNOSTIC], slots[V.HAS_ROLE]
         indications = [
-            Indication(V.local_id(a), lid(a, V.HAS_DIAGNOSTIC), lid(a, V.HAS_FINDING), lid(a, V.HAS_CAUSE),
+            Indication(a[ns_len:], one(has_diagnostic, a), one(has_finding, a), one(has_cause, a),
                        V.ROLE_NAMES.get(first(a, V.HAS_ROLE), "supports"), many(quotes.get(a)))
-            for a in individuals_of(V.INDICATION)
+            for a in individuals[V.INDICATION]
         ]
+        has_intervention, addresses, triggered = (slots[V.HAS_INTERVENTION], slots[V.ADDRESSES_CAUSE],
+                                                  slots[V.TRIGGERED_BY])
         recommendations = [
-            Recommendation(V.local_id(a), lid(a, V.HAS_INTERVENTION), V.PHASE_NAMES.get(first(a, V.HAS_PHASE), ""),
-                           lids(a, V.ADDRESSES_CAUSE), lids(a, V.TRIGGERED_BY), first(a, V.INSTRUCTIONS),
+            Recommendation(a[ns_len:], one(has_intervention, a), V.PHASE_NAMES.get(first(a, V.HAS_PHASE), ""),
+                           ids(addresses, a), ids(triggered, a), first(a, V.INSTRUCTIONS),
                            many(quotes.get(a)))
-            for a in individuals_of(V.RECOMMENDATION)
+            for a in individuals[V.RECOMMENDATION]
         ]
+        about = slots[V.IS_ABOUT]
         statements = [
-            Statement(V.local_id(a), kind, text(a, "en") or V.local_id(a), lids(a, V.IS_ABOUT), many(quotes.get(a)))
+            Statement(a[ns_len:], kind, text(a, "en") or a[ns_len:], ids(about, a), many(quotes.get(a)))
             for cls, kind in ((V.EPIDEMIOLOGY, "epidemiology"), (V.PATHOPHYSIOLOGY, "pathophysiology"))
-            for a in individuals_of(cls)
+            for a in individuals[cls]
         ]
 
         index = Index(
@@ -518,12 +627,6 @@ class IndexBuilder:
         index.assoc_by_finding = dict(by_finding)
         index.assoc_by_cause = dict(by_cause)
         return index
-
-
-def _as_list(found) -> list[str]:
-    if found is None:
-        return []
-    return [found] if type(found) is str else list(found)
 
 
 def build_index(triples: Iterable[Triple], version_iri: str) -> Index:
