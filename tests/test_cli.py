@@ -115,3 +115,29 @@ def test_check_passes_on_the_shipped_knowledge_base():
     assert result.returncode == 0, result.stdout + result.stderr
     assert "problem" not in result.stdout
     assert "HermiT: consistent" in result.stdout
+
+
+def test_causes_json_lists_priors_and_must_not_miss(kb):
+    result = run("causes", "--json")
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert {r["id"] for r in rows} == {c.id for c in kb.causes()}
+    assert any(r["must_not_miss"] for r in rows)
+    assert next(r for r in rows if r["label"] == "idiopathic leg cramps")["prior"] == "usually"
+
+
+def test_strengths_prints_the_scale_from_the_ontology():
+    result = run("strengths")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 5
+    assert lines[0].startswith("5  almost always") and "LR+=18.0" in lines[0]
+
+
+def test_build_release_to_a_file_matches_the_shipped_release(tmp_path):
+    from crampkg import resources
+
+    out = tmp_path / "crampkg.owl"
+    result = run("build-release", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    assert out.read_bytes() == resources.release_path().read_bytes()

@@ -200,19 +200,11 @@ def strengths(ctx: click.Context) -> None:
                    f"LR+={row['lr_present']:<6} LR-={row['lr_absent']:<6} wording: {', '.join(row['wording'])}")
 
 
-# sparql commands
-def _register_optional_commands() -> None:
-    try:
-        from . import cli_sparql
-    except ImportError:
-        return
-    for name in ("query", "sparql", "serve"):
-        command = getattr(cli_sparql, name, None)
-        if isinstance(command, click.Command):
-            main.add_command(command, name)
+# sparql commands (their heavy imports happen inside each command)
+from . import cli_sparql  # noqa: E402  (registers on the group defined above)
 
-
-_register_optional_commands()
+for _command in (cli_sparql.query, cli_sparql.sparql, cli_sparql.serve):
+    main.add_command(_command)
 
 
 def wrap(text: str, width: int = 100, indent: str = "") -> str:
