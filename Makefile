@@ -28,6 +28,7 @@ release: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
+	$(BIN)/python benchmarks/load_test.py --requests 10000 --concurrency 16 --max-seconds 240
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache
