@@ -1,4 +1,4 @@
-"""Deterministic synthetic knowledge bases shaped like the real one, at x1, x10, x100 and x1000.
+"""Deterministic synthetic knowledge bases shaped like the real one, at x1, x10, x100, x550 and x1000.
 
 How a synthetic knowledge base is made (seeded, so every run writes the same bytes):
 
@@ -11,9 +11,9 @@ How a synthetic knowledge base is made (seeded, so every run writes the same byt
   entity: types, ``rdfs:subClassOf``, the English label, the definition, the source quote(s),
   and every crampkg property (finding, cause, strength, prior, must-not-miss, upstream,
   downstream, diagnostic, role, intervention, phase, instructions, triggers, addresses). It drops
-  synonyms, cross-references, German labels and ``owl:NamedIndividual`` typings: the unit has
-  about 1,300 triples (the real knowledge base: about 3,200 with its synonyms and xrefs), so x1000
-  is about 1.3M triples.
+  synonyms, cross-references, German labels and ``owl:NamedIndividual`` typings: a replica has
+  about 1,800 triples (the real knowledge base: about 3,200 with its synonyms and xrefs), so x1
+  is about 2.2k triples with the schema, x550 about 1.0M (the issue's "about 1M") and x1000 1.8M.
 * Replica 0 keeps the real ids, labels and quotes (so the article's cases and the rules work at
   every size). Replica ``r >= 1`` renames every content IRI ``CRAMPKG_0000123`` to
   ``CRAMPKG_<r>0000123`` and suffixes labels with `` #r`` (so names stay unique); definitions and
@@ -24,7 +24,7 @@ How a synthetic knowledge base is made (seeded, so every run writes the same byt
   expected degree constant as the knowledge base grows (the shape of a larger annotation set, not
   1,000 disconnected copies).
 
-Run ``python benchmarks/synthetic.py`` to write ``benchmarks/results/tmp/x{1,10,100,1000}/``
+Run ``python benchmarks/synthetic.py`` to write ``benchmarks/results/tmp/x{1,10,100,550,1000}/``
 (each: ``crampkg.ttl`` + ``content.ttl``, N-Triples syntax, which is Turtle), or import :func:`generate`.
 """
 
@@ -39,7 +39,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 TMP = HERE / "results" / "tmp"
-SCALES = (1, 10, 100, 1000)
+SCALES = (1, 10, 100, 550, 1000)
 SEED = 20240611
 GENERATOR_VERSION = "3"
 REWIRE = 0.20

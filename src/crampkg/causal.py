@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 class CausalGraph:
     """The knowledge base's evidence and causal links as one directed graph."""
 
-    __slots__ = ("succ", "pred", "edges", "findings", "_graph")
+    __slots__ = ("succ", "pred", "edges", "findings", "_graph", "_rule_inputs")
 
     def __init__(self, edges: dict[tuple[str, str], dict], findings: frozenset[str]):
         self.edges = edges
@@ -49,6 +49,13 @@ class CausalGraph:
             self.succ.setdefault(b, [])
             self.pred.setdefault(a, [])
         self._graph = None
+        # per node, the nodes a rule infers it from (sorted): what _with_rule_inputs prefixes a chain with
+        self._rule_inputs: dict[str, list[str]] = {}
+        for (a, b), attrs in edges.items():
+            if attrs.get("kind") == "inferred by":
+                self._rule_inputs.setdefault(b, []).append(a)
+        for inputs in self._rule_inputs.values():
+            inputs.sort()
 
     @classmethod
     def build(cls, index: Index, rules: RuleSet) -> CausalGraph:
@@ -159,32 +166,43 @@ class CausalGraph:
 
         Longest (most explanatory) chains first, then by ids; at most ``limit``.
         """
-        if target not in self.succ:
-            return []
+        return [list(c) for c in self.chain_tuples(sources, target, known, limit)]
+
+    def chain_tuples(self, sources: Iterable[str], target: str, known: set[str] | frozenset[str],
+                     limit: int = 5) -> tuple[tuple[str, ...], ...]:
+        """:meth:`chains` as tuples (what :class:`~crampkg.reasoning.Hypothesis` holds)."""
+        succ, findings = self.succ, self.findings
+        if target not in succ:
+            return ()
         found: set[tuple[str, ...]] = set()
         for source in sorted(set(sources)):
-            if source == target or source not in self.succ or not self._allowed(source, known):
+            if source == target or source not in succ or (source in findings and source not in known):
                 continue
             path = self._shortest_path(source, target, known)
             if path is None:
                 continue
             found.add(tuple(self._with_rule_inputs(path, known)))
-        # drop a chain that is the tail of a longer one
-        kept = [c for c in found if not any(len(o) > len(c) and o[-len(c):] == c for o in found)]
-        kept.sort(key=lambda c: (-len(c), c))
-        return [list(c) for c in kept[:limit]]
+        if len(found) > 1:  # drop a chain that is the tail of a longer one
+            kept = [c for c in found if not any(len(o) > len(c) and o[-len(c):] == c for o in found)]
+            kept.sort(key=_chain_order)
+            return tuple(kept[:limit])
+        return tuple(found) if limit > 0 else ()
 
     def _with_rule_inputs(self, path: list[str], known) -> list[str]:
         """Prefix a path that starts at an inferred finding with the finding its rule read."""
         path = list(path)
+        rule_inputs, findings = self._rule_inputs, self.findings
         while True:
-            inputs = sorted(p for p in self.pred[path[0]]
-                            if self._allowed(p, known) and self.edges[p, path[0]]["kind"] == "inferred by"
-                            and p not in path)
-            if not inputs:
+            first = next((p for p in rule_inputs.get(path[0], ())
+                          if (p not in findings or p in known) and p not in path), None)
+            if first is None:
                 return path
-            path.insert(0, inputs[0])
+            path.insert(0, first)
 
     def edge(self, a: str, b: str) -> dict:
         """The attributes (kind, via) of the edge a -> b."""
         return dict(self.edges[a, b])
+
+
+def _chain_order(chain: tuple[str, ...]) -> tuple[int, tuple[str, ...]]:
+    return (-len(chain), chain)

@@ -125,4 +125,6 @@ def serve(ctx: click.Context, host: str, port: int, timeout: float, workers: int
         raise CrampkgError("serve needs the embedded knowledge base (without --store): it serves its export")
     app = create_app(kb, ServerSettings(timeout=timeout, workers=workers, max_rows=max_rows))
     click.echo(f"crampkg: serving http://{host}:{port}/sparql (timeout {timeout:g} s, {workers} workers)", err=True)
-    uvicorn.run(app, host=host, port=port, log_level=log_level, server_header=False, date_header=False)
+    # access lines only when asked for (info, debug); uvicorn uses httptools, a dependency, when installed
+    uvicorn.run(app, host=host, port=port, log_level=log_level, server_header=False, date_header=False,
+                access_log=log_level in ("info", "debug"))

@@ -10,9 +10,11 @@ associations indexed by finding and by cause, the likelihood ratios.
 from __future__ import annotations
 
 import math
+import threading
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any
 
 from . import vocab as V
 
@@ -137,6 +139,73 @@ class Statement:
     sources: tuple[str, ...]
 
 
+def positional_constructor(cls: type) -> Callable[..., Any]:
+    """A function building an instance of the frozen, slotted dataclass ``cls`` from every field, in order.
+
+    It makes the same object as ``cls(...)`` (still frozen) by setting the slots through their
+    descriptors: the generated ``__init__`` of a frozen dataclass calls ``object.__setattr__`` once
+    per field, which takes about twice as long. For the loops that make many records (the index at
+    load, the answer of explain).
+    """
+    names = [f.name for f in fields(cls)]
+    namespace: dict[str, Any] = {"_new": object.__new__, "_cls": cls}
+    lines = [f"def make({', '.join(names)}):", "    self = _new(_cls)"]
+    for i, name in enumerate(names):
+        namespace[f"_set{i}"] = getattr(cls, name).__set__
+        lines.append(f"    _set{i}(self, {name})")
+    lines.append("    return self")
+    exec("\n".join(lines), namespace)  # noqa: S102 (the field names of our own dataclasses)
+    return namespace["make"]
+
+
+class Descendants(Mapping[str, frozenset[str]]):
+    """Class id -> the class and every class below it: the inverse of ``Index.ancestors``, computed
+    on first use (nothing on the load or explain path reads it; at 1.8M triples it is 60 MB)."""
+
+    __slots__ = ("_ancestors", "_ids", "_data", "_lock")
+
+    def __init__(self, ancestors: Mapping[str, frozenset[str]], ids: Iterable[str]):
+        self._ancestors = ancestors
+        self._ids = ids
+        self._data: dict[str, frozenset[str]] | None = None
+        self._lock = threading.Lock()
+
+    def _table(self) -> dict[str, frozenset[str]]:
+        data = self._data
+        if data is None:
+            with self._lock:
+                if self._data is None:
+                    children: dict[str, list[str]] = {}
+                    for c, ups in self._ancestors.items():
+                        for up in ups:
+                            below = children.get(up)
+                            if below is None:
+                                children[up] = [c]
+                            else:
+                                below.append(c)
+                    self._data = {c: frozenset(children[c]) for c in self._ids}
+                data = self._data
+        return data
+
+    def __getitem__(self, key: str) -> frozenset[str]:
+        return self._table()[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._table().get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._table()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._table())
+
+    def __len__(self) -> int:
+        return len(self._table())
+
+    def __repr__(self) -> str:
+        return f"Descendants({self._table()!r})"
+
+
 @dataclass(slots=True)
 class Index:
     """Everything the reasoning needs, precomputed from the knowledge base's triples."""
@@ -151,7 +220,8 @@ class Index:
     recommendations: list[Recommendation]
     statements: list[Statement]
     ancestors: dict[str, frozenset[str]]
-    descendants: dict[str, frozenset[str]]
+    descendants: Mapping[str, frozenset[str]]
+    """Class id -> itself and every class below it (a read-only mapping, computed on first use)."""
     role_strengths: dict[str, Strength] = field(default_factory=dict)
     """Diagnostic role name (confirms, supports, rules_out) -> the strength its revealed finding carries."""
     assoc_by_finding: dict[str, list[Association]] = field(default_factory=dict)
@@ -161,6 +231,14 @@ class Index:
         """Ids of every term of a kind (``finding``, ``cause``, ``state``, ``diagnostic``, ``intervention``)."""
         return sorted(t.id for t in self.terms.values() if t.kind == kind)
 
+
+_new_term = positional_constructor(Term)
+_new_cause = positional_constructor(Cause)
+_new_association = positional_constructor(Association)
+_new_causallink = positional_constructor(CausalLink)
+_new_indication = positional_constructor(Indication)
+_new_recommendation = positional_constructor(Recommendation)
+_new_statement = positional_constructor(Statement)
 
 # The top class that decides a term's kind, most specific first.
 _KIND_ROOTS: tuple[tuple[str, str], ...] = (
@@ -431,16 +509,7 @@ class IndexBuilder:
                                       else {local(u) for u in ups})
         del subclass_of
         ancestors = _closure(parent_map)
-        children: dict[str, list[str]] = {}
-        for c, ups in ancestors.items():
-            for up in ups:
-                below = children.get(up)
-                if below is None:
-                    children[up] = [c]
-                else:
-                    below.append(c)
-        descendants = {c: frozenset(children[c]) for c in class_ids}
-        del children
+        descendants = Descendants(ancestors, class_ids)  # computed on first use
 
         slots = {p: _group(flat.pop(p)) for p in list(flat)}  # one at a time: each flat list goes at once
         labels_by_lang = {lang: _group(self.labels_by_lang.pop(lang)) for lang in list(self.labels_by_lang)}
@@ -489,7 +558,7 @@ class IndexBuilder:
                 label = pick(label) if label is not None else None
             de = labels_de.get(c) if labels_de else None
             parents = parent_map[cid]
-            terms[cid] = Term(
+            terms[cid] = _new_term(
                 cid,
                 c,
                 label or cid,
@@ -506,8 +575,16 @@ class IndexBuilder:
         wanted = (V.STRENGTH, V.ASSOCIATION, V.CAUSAL_LINK, V.INDICATION, V.RECOMMENDATION,
                   V.EPIDEMIOLOGY, V.PATHOPHYSIOLOGY)
 
+        # the classes below each wanted class (one scan of the hierarchy, not the whole descendants map)
+        wanted_ids = frozenset(local(cls) for cls in wanted if local(cls) in class_ids)
+        below_wanted: dict[str, list[str]] = {w: [] for w in wanted_ids}
+        for c, ups in ancestors.items():
+            if not wanted_ids.isdisjoint(ups):
+                for w in wanted_ids.intersection(ups):
+                    below_wanted[w].append(c)
+
         def individuals_of(cls: str) -> list[str]:
-            below = descendants.get(local(cls))
+            below = below_wanted.get(local(cls))
             kinds = (ns + m for m in below) if below is not None else (cls,)
             return sorted({s for t in kinds for s in by_type.get(t, ())})
 
@@ -537,7 +614,7 @@ class IndexBuilder:
                 continue
             must = must_not_miss.get(term.iri)
             must = pick(must).lower() in {"true", "1"} if must is not None else False
-            causes[term.id] = Cause(term=term, prior=prior, must_not_miss=must)
+            causes[term.id] = _new_cause(term=term, prior=prior, must_not_miss=must)
 
         def one(slot: dict, subject: str) -> str:
             """The local id of the (first) value, "" if none (``lid`` of the triples)."""
@@ -572,32 +649,32 @@ class IndexBuilder:
             found = has_strength.get(a, no_strength)
             strength = strengths.get(found if type(found) is str else min(found))
             if strength is not None:
-                associations.append(Association(a[ns_len:], one(has_finding, a), one(has_cause, a),
+                associations.append(_new_association(a[ns_len:], one(has_finding, a), one(has_cause, a),
                                                 strength, sources_for(a, strength)))
         upstream, downstream = slots[V.HAS_UPSTREAM], slots[V.HAS_DOWNSTREAM]
         causal_links: list[CausalLink] = []
         for a in individuals[V.CAUSAL_LINK]:
             found = has_strength.get(a, no_strength)
             strength = strengths.get(found if type(found) is str else min(found))
-            causal_links.append(CausalLink(a[ns_len:], one(upstream, a), one(downstream, a),
+            causal_links.append(_new_causallink(a[ns_len:], one(upstream, a), one(downstream, a),
                                            strength, sources_for(a, strength)))
         has_diagnostic, has_role = slots[V.HAS_DIAGNOSTIC], slots[V.HAS_ROLE]
         indications = [
-            Indication(a[ns_len:], one(has_diagnostic, a), one(has_finding, a), one(has_cause, a),
+            _new_indication(a[ns_len:], one(has_diagnostic, a), one(has_finding, a), one(has_cause, a),
                        V.ROLE_NAMES.get(first(a, V.HAS_ROLE), "supports"), many(quotes.get(a)))
             for a in individuals[V.INDICATION]
         ]
         has_intervention, addresses, triggered = (slots[V.HAS_INTERVENTION], slots[V.ADDRESSES_CAUSE],
                                                   slots[V.TRIGGERED_BY])
         recommendations = [
-            Recommendation(a[ns_len:], one(has_intervention, a), V.PHASE_NAMES.get(first(a, V.HAS_PHASE), ""),
+            _new_recommendation(a[ns_len:], one(has_intervention, a), V.PHASE_NAMES.get(first(a, V.HAS_PHASE), ""),
                            ids(addresses, a), ids(triggered, a), first(a, V.INSTRUCTIONS),
                            many(quotes.get(a)))
             for a in individuals[V.RECOMMENDATION]
         ]
         about = slots[V.IS_ABOUT]
         statements = [
-            Statement(a[ns_len:], kind, text(a, "en") or a[ns_len:], ids(about, a), many(quotes.get(a)))
+            _new_statement(a[ns_len:], kind, text(a, "en") or a[ns_len:], ids(about, a), many(quotes.get(a)))
             for cls, kind in ((V.EPIDEMIOLOGY, "epidemiology"), (V.PATHOPHYSIOLOGY, "pathophysiology"))
             for a in individuals[cls]
         ]

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import vocab as V
 from .errors import CaseFormatError
-from .model import Association, Strength, Term
+from .model import Association, Strength, Term, positional_constructor
 
 if TYPE_CHECKING:
     from .kb import KnowledgeBase
@@ -145,6 +145,12 @@ class WhyNot:
         return _plain(asdict(self))
 
 
+# explain makes a few dozen of these per case: built through the slots (see positional_constructor)
+_new_hypothesis = positional_constructor(Hypothesis)
+_new_next_test = positional_constructor(NextTest)
+_new_finding_ref = positional_constructor(FindingRef)
+
+
 @dataclass(frozen=True)
 class Explanation:
     """The answer for one case: ranked hypotheses, next tests, actions, sources.
@@ -206,7 +212,7 @@ class Explanation:
                 for phase in PHASES
             },
             "hypotheses_omitted": self.hypotheses_omitted,
-            "red_flags": [asdict(r) for r in self.red_flags],
+            "red_flags": [{"id": r.id, "label": r.label, "why": r.why, "source": r.source} for r in self.red_flags],
             "disclaimer": self.disclaimer,
             "kb_version": self.kb_version,
             "rules_fired": list(self.rules_fired),
@@ -285,8 +291,15 @@ class Reasoner:
         self.finding_ids = frozenset(t.id for t in kb.findings())
         self.up = {f: frozenset(a for a in index.ancestors.get(f, {f}) if a in self.finding_ids and a not in roots)
                    for f in self.finding_ids}
-        self.down = {f: frozenset(d for d in index.descendants.get(f, {f}) if d in self.finding_ids)
-                     for f in self.finding_ids}
+        # the findings below each finding (itself included), from the findings' own ancestors: the
+        # same sets as index.descendants restricted to findings, without building that whole map
+        below: dict[str, set[str]] = {f: set() for f in self.finding_ids}
+        for d in self.finding_ids:
+            for a in index.ancestors.get(d, (d,)):
+                if a in below:
+                    below[a].add(d)
+        self.down = {f: frozenset(below[f]) for f in self.finding_ids}
+        del below
         self.cause_ids = tuple(sorted(index.causes))
         self.log_prior = {c: math.log(index.causes[c].prior.frequency) for c in self.cause_ids}
         # evidence links: the article's associations, plus what diagnostic indications say about the
@@ -368,6 +381,28 @@ class Reasoner:
             for c in affected:
                 self._diags_by_cause.setdefault(c, []).append(d)
         self._diags_by_mass = sorted(self._diag_findings, key=lambda d: (-self._diag_mass[d], d))
+        self._diag_finding_sets = {d: frozenset(fs) for d, fs in self._diag_findings.items()}
+        # per diagnostic, what a reported next test says apart from the gain (case-independent parts)
+        terms, causes = index.terms, index.causes
+        self._diag_info: dict[str, tuple] = {}
+        for d, indications in self.indications_by_diagnostic.items():
+            phrases = tuple(
+                f"{terms[i.finding].label if i.finding in terms else i.finding} "
+                f"would {_ROLE_VERB.get(i.role, i.role)} {causes[i.cause].label if i.cause in causes else i.cause}"
+                for i in indications)
+            self._diag_info[d] = (
+                terms[d].label if d in terms else d,
+                tuple(zip(indications, phrases)),
+                frozenset(i.cause for i in indications),
+                tuple(sorted({s for i in indications for s in i.sources[:1]})))
+        # per finding: the causes whose P(finding | cause) differs from the background (discriminates)
+        self._differs: dict[str, frozenset[str]] = {}
+        # caches filled on first use (case-independent, bounded by the knowledge base): the Evidence of
+        # a present / absent finding unit per cause, and the likelihood table of a set of revealed findings
+        self._support_cache: dict[str, list[tuple[str, Evidence]]] = {}
+        self._against_cache: dict[str, list[tuple[str, Evidence]]] = {}
+        self._likelihood_cache: dict[tuple[str, ...], tuple] = {}
+        self._prior_key = {c: (-round(self.log_prior[c], 9), c) for c in self.cause_ids}
         # actions: per recommendation its cause/trigger sets and its (case-independent) Action
         self._recs = [(rec, frozenset(rec.causes), frozenset(rec.triggers), self._action(rec))
                       for rec in sorted(index.recommendations, key=lambda r: r.id)]
@@ -384,6 +419,7 @@ class Reasoner:
             # is listed too, so that every answer says what to do during a cramp and when to see a doctor
             if not causes and (not triggers or rec.phase != "prevention") and rec.phase in self._general_recs:
                 self._general_recs[rec.phase].append(i)
+        self._general_candidates = frozenset(i for phase in PHASES for i in self._general_recs[phase][:2 * MAX_ACTIONS])
         self._first_rec_source: dict[str, str] = {}
         for rec in index.recommendations:
             if rec.sources:
@@ -407,7 +443,7 @@ class Reasoner:
         return sorted(ids)
 
     def _ref(self, finding_id: str, rule: str | None = None) -> FindingRef:
-        return FindingRef(finding_id, self.index.terms[finding_id].label, rule)
+        return _new_finding_ref(finding_id, self.index.terms[finding_id].label, rule)
 
     def explain(self, present: Iterable[str], absent: Iterable[str] = ()) -> Explanation:
         """Rank causes for ``present`` and ``absent`` findings (ids, IRIs, labels or synonyms)."""
@@ -428,50 +464,64 @@ class Reasoner:
         absent_units = self._evidence_units(absent_ids, upward=False)
 
         # only the causes the case touches are scored; the others keep their prior (precomputed order)
-        cause_set = self._cause_set
         supporting: dict[str, list[Evidence]] = {}
         against: dict[str, list[Evidence]] = {}
         for f in units:
-            for cause, (assoc, via) in self.best.get(f, {}).items():
-                if cause in cause_set:
-                    supporting.setdefault(cause, []).append(self._evidence(f, assoc, True, via))
+            for cause, evidence in self._support_of(f):
+                found = supporting.get(cause)
+                if found is None:
+                    supporting[cause] = [evidence]
+                else:
+                    found.append(evidence)
         for f in absent_units:
-            for cause, assoc in self.best_below.get(f, {}).items():
-                if cause in cause_set:
-                    against.setdefault(cause, []).append(
-                        self._evidence(f, assoc, False, assoc.finding if assoc.finding != f else None))
+            for cause, evidence in self._against_of(f):
+                found = against.get(cause)
+                if found is None:
+                    against[cause] = [evidence]
+                else:
+                    found.append(evidence)
         touched = sorted(supporting.keys() | against.keys())
+        log_prior = self.log_prior
         touched_scores = {
-            c: (self.log_prior[c] + math.fsum(e.weight for e in supporting.get(c, ()))
+            c: (log_prior[c] + math.fsum(e.weight for e in supporting.get(c, ()))
                 + math.fsum(e.weight for e in against.get(c, ())))
             for c in touched}
         posterior = _Posterior(self, touched_scores)
         touched_set = set(touched)
-
-        def log_score(c: str) -> float:
-            return touched_scores.get(c, self.log_prior[c])
-
-        def key(c: str) -> tuple[float, str]:
-            return (-round(log_score(c), 9), c)
-
-        ranked = heapq.merge(sorted(touched, key=key),
-                             (c for c in self._prior_order if c not in touched_set), key=key)
-        shown = list(itertools.islice(ranked, MAX_HYPOTHESES))
+        # the order is (-round(log score, 9), id): touched causes by their score, the others in the
+        # precomputed prior order; only the first MAX_HYPOTHESES untouched ones can be shown
+        prior_key = self._prior_key
+        keyed = [((-round(score, 9), c), c) for c, score in touched_scores.items()]
+        untouched = (c for c in self._prior_order if c not in touched_set)
+        keyed += [(prior_key[c], c) for c in itertools.islice(untouched, MAX_HYPOTHESES)]
+        keyed.sort()
+        shown = [c for _, c in keyed[:MAX_HYPOTHESES]]
         extra = (touched_set | set(self._must_prior_order[:LEADING])) - set(shown)
-        shown += sorted(extra, key=key)
-        known = set(present_closed) | set(inferred_ids) | {x for f in inferred_ids for x in self.up.get(f, {f})}
-        reach = self.graph.reachable(units, known)
+        if extra:
+            shown += sorted(extra, key=lambda c: (-round(touched_scores[c], 9), c) if c in touched_scores
+                            else prior_key[c])
+        up = self.up
+        known = set(present_closed) | set(inferred_ids) | {x for f in inferred_ids for x in up.get(f, {f})}
+        # chains: a shortest path is searched only from the units that reach the cause
+        graph = self.graph
+        reach_of = [(u, graph.reachable((u,), known)) for u in units]
         info = self._cause_info
-        hypotheses = tuple(
-            Hypothesis(
-                id=c, label=info[c][0], score=posterior[c], log_score=log_score(c),
-                prior=info[c][1], must_not_miss=info[c][2],
-                supporting=tuple(sorted(supporting[c], key=lambda e: (-e.weight, e.finding))) if c in supporting else (),
-                against=tuple(sorted(against[c], key=lambda e: (e.weight, e.finding))) if c in against else (),
-                chains=tuple(tuple(ch) for ch in self.graph.chains(units, c, known)) if c in reach else (),
-            )
-            for c in shown
-        )
+        touched_p = posterior._touched
+        weights, scale = self._prior_weight, posterior.untouched_scale
+        hypotheses = []
+        for c in shown:
+            label, prior, must = info[c]
+            sup = supporting.get(c)
+            ag = against.get(c)
+            sources = [u for u, reach in reach_of if c in reach]
+            p = touched_p.get(c)
+            hypotheses.append(_new_hypothesis(
+                c, label, weights[c] * scale if p is None else p, touched_scores.get(c, log_prior[c]), prior, must,
+                tuple(sorted(sup, key=_support_order)) if sup else (),
+                tuple(sorted(ag, key=_against_order)) if ag else (),
+                graph.chain_tuples(sources, c, known) if sources else (),
+            ))
+        hypotheses = tuple(hypotheses)
         leading = [h.id for h in hypotheses[:LEADING]]
         return Explanation(
             present=tuple(self._ref(f) for f in present_ids),
@@ -493,6 +543,26 @@ class Reasoner:
         if upward:
             return sorted(f for f in chosen if not any(f in self.up[o] and o != f for o in chosen))
         return sorted(f for f in chosen if not any(f in self.down[o] and o != f for o in chosen))
+
+    def _support_of(self, finding: str) -> list[tuple[str, Evidence]]:
+        """(cause, Evidence) for a present finding unit, per cause it bears on (cached: case-independent)."""
+        found = self._support_cache.get(finding)
+        if found is None:
+            cause_set = self._cause_set
+            found = [(cause, self._evidence(finding, assoc, True, via))
+                     for cause, (assoc, via) in self.best.get(finding, {}).items() if cause in cause_set]
+            self._support_cache[finding] = found
+        return found
+
+    def _against_of(self, finding: str) -> list[tuple[str, Evidence]]:
+        """(cause, Evidence) for an absent finding unit, per cause it bears on (cached: case-independent)."""
+        found = self._against_cache.get(finding)
+        if found is None:
+            cause_set = self._cause_set
+            found = [(cause, self._evidence(finding, assoc, False, assoc.finding if assoc.finding != finding else None))
+                     for cause, assoc in self.best_below.get(finding, {}).items() if cause in cause_set]
+            self._against_cache[finding] = found
+        return found
 
     def _evidence(self, finding: str, assoc: Association, present: bool, via: str | None) -> Evidence:
         strength = assoc.strength
@@ -531,14 +601,38 @@ class Reasoner:
         plogp = posterior.plogp
         prior_entropy = -plogp
         gains: dict[str, tuple[float, tuple[str, ...]]] = {}
+        diag_findings, diag_finding_sets = self._diag_findings, self._diag_finding_sets
+        tables, likelihoods = self._likelihood_cache, self._likelihoods
+        touched_p, weights, scale = posterior._touched, self._prior_weight, posterior.untouched_scale
+        log2 = math.log2
 
         best5: list[float] = []  # min-heap of the five largest gains so far
 
         def consider(d: str) -> None:
-            reveals = tuple(f for f in self._diag_findings[d] if f not in known)
-            if not reveals:
-                return
-            gain = prior_entropy - self._expected_entropy_grouped(posterior, list(reveals[:8]), total, plogp)
+            reveals = diag_findings[d]
+            if not diag_finding_sets[d].isdisjoint(known):
+                reveals = tuple(f for f in reveals if f not in known)
+                if not reveals:
+                    return
+            # the expected entropy after the test: _expected_entropy_grouped, inlined (the hot loop)
+            findings = reveals[:8]
+            table = tables.get(findings)
+            affected, outcomes = likelihoods(findings) if table is None else table
+            ps = [weights[c] * scale if (p := touched_p.get(c)) is None else p for c in affected]
+            s_a = sum(ps)
+            s_u = total - s_a
+            e_u = plogp - sum([p * log2(p) for p in ps if p > 0])
+            expected = 0.0
+            for l0, row in outcomes:
+                joint = [p * likelihood for p, likelihood in zip(ps, row)]
+                t = sum(joint) + s_u * l0
+                if t <= 0:
+                    continue
+                h = -sum([(j / t) * log2(j / t) for j in joint if j > 0])
+                if l0 > 0 and s_u > 0:
+                    h -= (l0 / t) * (e_u + s_u * log2(l0 / t))
+                expected += t * h
+            gain = prior_entropy - expected
             if gain > 1e-9:
                 gains[d] = (gain, reveals)
                 if len(best5) < 5:
@@ -546,41 +640,75 @@ class Reasoner:
                 elif gain > best5[0]:
                     heapq.heapreplace(best5, gain)
 
-        def threshold() -> float:
-            return max(1e-9, best5[0]) if len(best5) == 5 else 1e-9
-
         if touched is None:  # no pruning information: consider them all
-            for d in self._diag_findings:
+            for d in diag_findings:
                 consider(d)
         else:
-            exact = {d for c in touched for d in self._diags_by_cause.get(c, ())}
+            diags_by_cause = self._diags_by_cause
+            exact = {d for c in touched for d in diags_by_cause.get(c, ())}
             for d in sorted(exact):
                 consider(d)
-            scale = posterior.untouched_scale
+            diag_mass = self._diag_mass
             for d in self._diags_by_mass:
                 if d in exact:
                     continue
-                if self._diag_mass[d] * scale < threshold() - 2e-9:
-                    break  # every later diagnostic has a smaller bound
+                # the bound of the fifth-best gain so far (every later diagnostic has a smaller one)
+                if diag_mass[d] * scale < (max(1e-9, best5[0]) if len(best5) == 5 else 1e-9) - 2e-9:
+                    break
                 consider(d)
         tests: list[NextTest] = []
         ranked = sorted(gains.items(), key=lambda item: (-round(item[1][0], 9), item[0]))[:5]
-        for diagnostic, (gain, reveals_t) in ranked:
-            indications = self.indications_by_diagnostic[diagnostic]
-            reveals = list(reveals_t)
-            discriminates = tuple(sorted(
-                {c for f in reveals for c in leading + [i.cause for i in indications]
-                 if c in posterior and abs(self._p_positive(f, c) - self.background) > 1e-12}))
-            relevant = [i for i in indications if i.cause in leading] or indications
-            why = "; ".join(sorted({
-                f"{self.index.terms[i.finding].label if i.finding in self.index.terms else i.finding} "
-                f"would {_ROLE_VERB.get(i.role, i.role)} {self.index.causes[i.cause].label if i.cause in self.index.causes else i.cause}"
-                for i in relevant}))
-            tests.append(NextTest(
-                id=diagnostic, label=self.index.terms[diagnostic].label if diagnostic in self.index.terms else diagnostic,
-                why=why, discriminates=discriminates, information_gain=gain, reveals=tuple(reveals),
-                sources=tuple(sorted({s for i in indications for s in i.sources[:1]}))))
+        lead_set = set(leading)
+        for diagnostic, (gain, reveals) in ranked:
+            label, phrases, indicated, sources = self._diag_info[diagnostic]
+            candidates = lead_set | indicated
+            differs: set[str] = set()
+            for f in reveals:
+                differs |= self._differing(f)
+            relevant = [phrase for i, phrase in phrases if i.cause in lead_set] or [phrase for _, phrase in phrases]
+            tests.append(_new_next_test(diagnostic, label, "; ".join(sorted(set(relevant))),
+                                        tuple(sorted(candidates & differs)), gain, reveals, sources))
         return tests
+
+    def _differing(self, finding: str) -> frozenset[str]:
+        """The causes c with P(finding | c) != background (to 1e-12): what a test revealing it discriminates."""
+        found = self._differs.get(finding)
+        if found is None:
+            b, cause_set = self.background, self._cause_set
+            found = frozenset(c for c, link in self.best_below.get(finding, {}).items()
+                              if c in cause_set and abs(link.strength.frequency - b) > 1e-12)
+            self._differs[finding] = found
+        return found
+
+    def _likelihoods(self, findings: tuple[str, ...]) -> tuple:
+        """For revealed ``findings``: the causes they bear on, and per outcome (findings positive first,
+        as :meth:`_expected_entropy`) each such cause's likelihood and the background's (cached)."""
+        table = self._likelihood_cache.get(findings)
+        if table is not None:
+            return table
+        cause_set = self._cause_set
+        affected = sorted({c for f in findings for c in self._bearing(f) if c in cause_set})
+        b = self.background
+        q_rows = [[self._p_positive(f, c) for f in findings] for c in affected]
+        k = len(findings)
+        outcomes = []
+        for bits in range(1 << k):
+            outcome = [(bits >> (k - 1 - j)) & 1 == 0 for j in range(k)]
+            l0 = 1.0
+            for positive in outcome:
+                l0 *= b if positive else 1.0 - b
+            row = []
+            for qs in q_rows:
+                likelihood = 1.0
+                for q, positive in zip(qs, outcome):
+                    likelihood *= q if positive else 1.0 - q
+                row.append(likelihood)
+            outcomes.append((l0, row))
+        table = (affected, tuple(outcomes))
+        if len(self._likelihood_cache) > 50_000:  # bounded: distinct subsets of revealed findings
+            self._likelihood_cache.clear()
+        self._likelihood_cache[findings] = table
+        return table
 
     def _expected_entropy_grouped(self, posterior: dict[str, float], findings: list[str], total: float,
                                   plogp: float) -> float:
@@ -590,35 +718,33 @@ class Reasoner:
         entropy follows from two sums, S = sum p and E = sum p log2 p, taken once over all causes minus
         the affected ones: cost 2^k times the affected causes, not times every cause.
         """
-        affected = sorted({c for f in findings for c in self._bearing(f) if c in posterior})
-        b = self.background
-        q_rows = [(posterior[c], [self._p_positive(f, c) for f in findings]) for c in affected]
-        s_a = sum(p for p, _ in q_rows)
-        e_a = sum(p * math.log2(p) for p, _ in q_rows if p > 0)
+        if not isinstance(posterior, _Posterior):
+            return self._expected_entropy_grouped_plain(posterior, findings, total, plogp)
+        affected, outcomes = self._likelihoods(tuple(findings))
+        touched, weights, scale = posterior._touched, self._prior_weight, posterior.untouched_scale
+        ps = [weights[c] * scale if (p := touched.get(c)) is None else p for c in affected]
+        log2 = math.log2
+        s_a = sum(ps)
+        e_a = sum([p * log2(p) for p in ps if p > 0])
         s_u = total - s_a
         e_u = plogp - e_a
-        k = len(findings)
         expected = 0.0
-        for bits in range(1 << k):
-            outcome = [(bits >> (k - 1 - j)) & 1 == 0 for j in range(k)]  # True first, as the original
-            l0 = 1.0
-            for positive in outcome:
-                l0 *= b if positive else 1.0 - b
-            joint = []
-            for p, qs in q_rows:
-                likelihood = 1.0
-                for q, positive in zip(qs, outcome):
-                    likelihood *= q if positive else 1.0 - q
-                joint.append(p * likelihood)
+        for l0, row in outcomes:
+            joint = [p * likelihood for p, likelihood in zip(ps, row)]
             t = sum(joint) + s_u * l0
             if t <= 0:
                 continue
-            h = -sum((j / t) * math.log2(j / t) for j in joint if j > 0)
+            h = -sum([(j / t) * log2(j / t) for j in joint if j > 0])
             if l0 > 0 and s_u > 0:
-                h -= (l0 / t) * (e_u + s_u * math.log2(l0 / t))
+                h -= (l0 / t) * (e_u + s_u * log2(l0 / t))
             expected += t * h
         return expected
 
+    def _expected_entropy_grouped_plain(self, posterior: Mapping[str, float], findings: list[str], total: float,
+                                        plogp: float) -> float:
+        """:meth:`_expected_entropy_grouped` for any mapping of causes to probabilities (no cached tables)."""
+        affected = sorted({c for f in findings for c in self._bearing(f) if c in posterior})
+        b = self.background
     def _expected_entropy(self, posterior: Mapping[str, float], findings: list[str]) -> float:
         """Expected entropy of the posterior after observing ``findings`` (independent given the cause).
 
@@ -657,34 +783,52 @@ class Reasoner:
         must = {h.id for h in hypotheses[:LEADING] if h.must_not_miss} | set(self._must_with_support(hypotheses))
         lead_set = set(leading)
         lead_or_must = lead_set | must
-        candidates: set[int] = set()
+        candidates = set(self._general_candidates)
+        by_trigger, by_cause = self._recs_by_trigger, self._recs_by_cause
         for t in known:
-            candidates.update(self._recs_by_trigger.get(t, ()))
+            found = by_trigger.get(t)
+            if found is not None:
+                candidates.update(found)
         for c in lead_or_must | touched:
-            candidates.update(self._recs_by_cause.get(c, ()))
-        for phase in PHASES:
-            candidates.update(self._general_recs[phase][:2 * MAX_ACTIONS])
+            found = by_cause.get(c)
+            if found is not None:
+                candidates.update(found)
         grouped: dict[str, list[tuple[tuple, Action]]] = {p: [] for p in PHASES}
+        fast = isinstance(posterior, _Posterior)
+        if fast:
+            touched_p, weights, scale = posterior._touched, self._prior_weight, posterior.untouched_scale
+
+        def probability(c: str) -> float:  # posterior.get(c, 0.0)
+            if not fast:
+                return posterior.get(c, 0.0)
+            p = touched_p.get(c)
+            if p is None:
+                w = weights.get(c)
+                return 0.0 if w is None else w * scale
+            return p
+
         for i in sorted(candidates):
             rec, causes, triggers, action = self._recs[i]
-            items = grouped.get(rec.phase)
+            phase = rec.phase
+            items = grouped.get(phase)
             if items is None:
                 continue
-            triggered = not triggers.isdisjoint(known)
-            relevance = max((posterior.get(c, 0.0) for c in rec.causes), default=0.0)
-            if rec.phase == "prevention":
-                if rec.triggers and not triggered:
-                    continue
-                if rec.causes and not rec.triggers and causes.isdisjoint(lead_or_must):
-                    continue
-                key = (0 if triggered else 1 if rec.causes else 2, -relevance, rec.id)
-            elif rec.phase == "see_doctor":
-                applies = triggered or not causes.isdisjoint(lead_or_must) or not (rec.causes or rec.triggers)
-                key = (0 if triggered else 1 if applies else 2, -relevance, rec.id)
+            if phase == "prevention" or phase == "see_doctor":
+                triggered = not triggers.isdisjoint(known)
+                relevance = max([probability(c) for c in rec.causes], default=0.0)
+                if phase == "prevention":
+                    if rec.triggers and not triggered:
+                        continue
+                    if rec.causes and not rec.triggers and causes.isdisjoint(lead_or_must):
+                        continue
+                    key = (0 if triggered else 1 if rec.causes else 2, -relevance, rec.id)
+                else:
+                    applies = triggered or not causes.isdisjoint(lead_or_must) or not (rec.causes or rec.triggers)
+                    key = (0 if triggered else 1 if applies else 2, -relevance, rec.id)
             else:
                 key = (0 if not causes.isdisjoint(lead_set) else 1, rec.id)
             items.append((key, action))
-        return {p: _merge_same_intervention(a for _, a in sorted(items, key=lambda x: x[0]))[:MAX_ACTIONS]
+        return {p: _merge_same_intervention([a for _, a in sorted(items, key=_first)])[:MAX_ACTIONS]
                 for p, items in grouped.items()}
 
     @staticmethod
@@ -743,6 +887,18 @@ class Reasoner:
         return WhyNot(cause=target, label=hyp.label, rank=rank, score=hyp.score, leader=leader.id,
                       against=hyp.against, would_need=tuple(missing[:8]), settling_tests=tuple(settling),
                       summary=summary)
+
+
+def _first(item: tuple) -> Any:
+    return item[0]
+
+
+def _support_order(e: Evidence) -> tuple[float, str]:
+    return (-e.weight, e.finding)
+
+
+def _against_order(e: Evidence) -> tuple[float, str]:
+    return (e.weight, e.finding)
 
 
 def _merge_same_intervention(actions: Iterable[Action]) -> tuple[Action, ...]:
