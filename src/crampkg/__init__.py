@@ -22,7 +22,7 @@ from .errors import (
 )
 from .kb import KnowledgeBase
 from .model import Association, Cause, CausalLink, Indication, Recommendation, Strength, Term
-from .reasoning import (
+from .explanation import (
     DISCLAIMER,
     Action,
     Evidence,

@@ -23,7 +23,7 @@ from .resolution import Resolver
 if TYPE_CHECKING:
     import rdflib
 
-    from .reasoning import Explanation
+    from .explanation import Explanation
     from .rules import RuleSet
 
 

@@ -658,7 +658,7 @@ class IndexBuilder:
             strength = strengths.get(found if type(found) is str else min(found))
             causal_links.append(_new_causallink(a[ns_len:], one(upstream, a), one(downstream, a),
                                            strength, sources_for(a, strength)))
-        has_diagnostic, has_role = slots[V.HAS_DIAGNOSTIC], slots[V.HAS_ROLE]
+        has_diagnostic = slots[V.HAS_DIAGNOSTIC]
         indications = [
             _new_indication(a[ns_len:], one(has_diagnostic, a), one(has_finding, a), one(has_cause, a),
                        V.ROLE_NAMES.get(first(a, V.HAS_ROLE), "supports"), many(quotes.get(a)))

@@ -25,254 +25,42 @@ import heapq
 import itertools
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from . import vocab as V
 from .errors import CaseFormatError
-from .model import Association, Strength, Term, positional_constructor
-
-if TYPE_CHECKING:
-    from .kb import KnowledgeBase
-
-DISCLAIMER = (
-    "crampkg informs, it does not diagnose. Its answers restate one consumer health article; "
-    "they are no substitute for a doctor. See a doctor if the measures do not help, if cramps are "
-    "frequent, or for any of the reasons listed under see_doctor."
+from .explanation import (
+    DISCLAIMER,
+    PHASES,
+    Action,
+    Evidence,
+    Explanation,
+    FindingRef,
+    Hypothesis,
+    NextTest,
+    RedFlag,
+    WhyNot,
 )
-
-_ROLE_VERB = {"confirms": "confirm", "supports": "support", "rules_out": "help rule out"}
-PHASES = ("acute", "aftercare", "prevention", "see_doctor")
-LEADING = 3
-"""How many top hypotheses count as 'leading' for next tests, prevention and see-a-doctor advice."""
-MAX_HYPOTHESES = 25
-"""Hypotheses listed: the best 25, plus every cause with evidence and the must-not-miss ones (see explain)."""
-MAX_ACTIONS = 20
-"""Actions listed per phase at the most (the article's own lists are shorter)."""
-
-
-@dataclass(frozen=True, slots=True)
-class FindingRef:
-    """A finding of the case: reported, or inferred by a rule."""
-
-    id: str
-    label: str
-    rule: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Evidence:
-    """One finding's signed contribution to one cause, with the article's sentence."""
-
-    finding: str
-    label: str
-    strength: str
-    source: str
-    weight: float
-    """Natural log of the likelihood ratio: positive supports, negative counts against."""
-    association: str
-    via: str | None = None
-    """The more general finding whose association was used, when not the finding itself."""
-
-
-@dataclass(frozen=True, slots=True)
-class Hypothesis:
-    """A cause, its probability among the competing causes, and why."""
-
-    id: str
-    label: str
-    score: float
-    log_score: float
-    prior: str
-    must_not_miss: bool
-    supporting: tuple[Evidence, ...]
-    against: tuple[Evidence, ...]
-    chains: tuple[tuple[str, ...], ...]
-
-
-@dataclass(frozen=True, slots=True)
-class NextTest:
-    """A diagnostic that would tell the leading hypotheses apart."""
-
-    id: str
-    label: str
-    why: str
-    discriminates: tuple[str, ...]
-    information_gain: float
-    reveals: tuple[str, ...]
-    sources: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Action:
-    """Something to do, in the article's words, with the causes it is for."""
-
-    id: str
-    label: str
-    instructions: str
-    source: str
-    for_causes: tuple[str, ...]
-    recommendation: str
-    sources: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class RedFlag:
-    """A reason for attention: a must-not-miss cause with support, or a see-a-doctor trigger present."""
-
-    id: str
-    label: str
-    why: str
-    source: str
-
-
-@dataclass(frozen=True, slots=True)
-class WhyNot:
-    """What keeps a cause where it is, and what would settle it."""
-
-    cause: str
-    label: str
-    rank: int
-    score: float
-    leader: str
-    against: tuple[Evidence, ...]
-    would_need: tuple[Evidence, ...]
-    """Findings linked to the cause that the case does not report (strongest first)."""
-    settling_tests: tuple[str, ...]
-    summary: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return _plain(asdict(self))
-
+from .model import Association, Strength, positional_constructor
+from .posterior import Posterior as _Posterior
+from .posterior import entropy as _entropy
+from .posterior import kl_bernoulli as _kl_bernoulli
 
 # explain makes a few dozen of these per case: built through the slots (see positional_constructor)
 _new_hypothesis = positional_constructor(Hypothesis)
 _new_next_test = positional_constructor(NextTest)
 _new_finding_ref = positional_constructor(FindingRef)
 
+if TYPE_CHECKING:
+    from .kb import KnowledgeBase
 
-@dataclass(frozen=True)
-class Explanation:
-    """The answer for one case: ranked hypotheses, next tests, actions, sources.
-
-    ``to_dict()`` gives the documented JSON; ``why_not(cause)`` challenges a ranking.
-    """
-
-    present: tuple[FindingRef, ...]
-    absent: tuple[FindingRef, ...]
-    inferred: tuple[FindingRef, ...]
-    hypotheses: tuple[Hypothesis, ...]
-    next_tests: tuple[NextTest, ...]
-    actions: Mapping[str, tuple[Action, ...]]
-    red_flags: tuple[RedFlag, ...]
-    rules_fired: tuple[str, ...]
-    kb_version: str
-    disclaimer: str = DISCLAIMER
-    hypotheses_omitted: int = 0
-    """Causes left out of ``hypotheses`` (no evidence, below the first MAX_HYPOTHESES, not must-not-miss)."""
-    _reasoner: Any = field(default=None, repr=False, compare=False)
-
-    def hypothesis(self, cause_id: str) -> Hypothesis:
-        return next(h for h in self.hypotheses if h.id == cause_id)
-
-    def why_not(self, cause: str) -> WhyNot:
-        """Why ``cause`` (id, label or synonym) is not ranked higher."""
-        return self._reasoner.why_not(self, cause)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form documented in the README (plain types only)."""
-        def evidence(e: Evidence) -> dict[str, Any]:
-            return {"finding": e.finding, "label": e.label, "strength": e.strength, "source": e.source,
-                    "weight": round(e.weight, 6), "association": e.association, "via": e.via}
-
-        return {
-            "findings": {
-                "present": [{"id": f.id, "label": f.label} for f in self.present],
-                "absent": [{"id": f.id, "label": f.label} for f in self.absent],
-                "inferred": [{"id": f.id, "label": f.label, "rule": f.rule} for f in self.inferred],
-            },
-            "hypotheses": [
-                {"id": h.id, "label": h.label, "score": round(h.score, 6), "must_not_miss": h.must_not_miss,
-                 "prior": h.prior,
-                 "supporting": [evidence(e) for e in h.supporting],
-                 "against": [evidence(e) for e in h.against],
-                 "chains": [list(c) for c in h.chains]}
-                for h in self.hypotheses
-            ],
-            "next_tests": [
-                {"id": t.id, "label": t.label, "why": t.why, "discriminates": list(t.discriminates),
-                 "information_gain": round(t.information_gain, 6), "reveals": list(t.reveals),
-                 "sources": list(t.sources)}
-                for t in self.next_tests
-            ],
-            "actions": {
-                phase: [{"id": a.id, "label": a.label, "instructions": a.instructions, "source": a.source,
-                         "for": list(a.for_causes), "recommendation": a.recommendation, "sources": list(a.sources)}
-                        for a in self.actions.get(phase, ())]
-                for phase in PHASES
-            },
-            "hypotheses_omitted": self.hypotheses_omitted,
-            "red_flags": [{"id": r.id, "label": r.label, "why": r.why, "source": r.source} for r in self.red_flags],
-            "disclaimer": self.disclaimer,
-            "kb_version": self.kb_version,
-            "rules_fired": list(self.rules_fired),
-        }
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    return value
-
-
-def _entropy(probabilities: Iterable[float]) -> float:
-    return -sum(p * math.log2(p) for p in probabilities if p > 0)
-
-
-class _Posterior(Mapping[str, float]):
-    """The softmax of the log scores over every cause, in time proportional to the touched causes.
-
-    A cause the case does not touch keeps its prior log score ``lp_c``, so its
-    probability is ``w_c * k`` with ``w_c = exp(lp_c - lp_max)`` precomputed and
-    one constant ``k`` per case; the normaliser and the entropy sum follow from
-    the precomputed sums of ``w`` and ``w log2 w`` corrected for the touched causes.
-    """
-
-    def __init__(self, reasoner: Reasoner, touched_scores: dict[str, float]):
-        self._reasoner = reasoner
-        weights = reasoner._prior_weight
-        top = max([reasoner._lp_max, *touched_scores.values()])
-        a = math.exp(reasoner._lp_max - top)
-        touched_w = math.fsum(weights[c] for c in touched_scores)
-        touched_wlogw = math.fsum(weights[c] * math.log2(weights[c]) for c in touched_scores)
-        raw = {c: math.exp(score - top) for c, score in touched_scores.items()}
-        untouched_w = max(reasoner._sum_w - touched_w, 0.0)
-        z = a * untouched_w + math.fsum(raw.values())
-        self._touched = {c: r / z for c, r in raw.items()}
-        self.untouched_scale = a / z
-        """Probability of an untouched cause per unit of prior weight."""
-        k = self.untouched_scale
-        untouched_plogp = 0.0
-        if untouched_w > 0 and k > 0:
-            untouched_plogp = k * (reasoner._sum_wlogw - touched_wlogw) + k * math.log2(k) * untouched_w
-        self.plogp = untouched_plogp + math.fsum(p * math.log2(p) for p in self._touched.values() if p > 0)
-        """Sum of p log2 p over every cause (minus the entropy)."""
-
-    def __getitem__(self, cause: str) -> float:
-        if cause in self._touched:
-            return self._touched[cause]
-        return self._reasoner._prior_weight[cause] * self.untouched_scale
-
-    def __contains__(self, cause: object) -> bool:
-        return cause in self._reasoner._prior_weight
-
-    def __iter__(self):
-        return iter(self._reasoner.cause_ids)
-
-    def __len__(self) -> int:
-        return len(self._reasoner.cause_ids)
+_ROLE_VERB = {"confirms": "confirm", "supports": "support", "rules_out": "help rule out"}
+LEADING = 3
+"""How many top hypotheses count as 'leading' for next tests, prevention and see-a-doctor advice."""
+MAX_HYPOTHESES = 25
+"""Hypotheses listed: the best 25, plus every cause with evidence and the must-not-miss ones (see explain)."""
+MAX_ACTIONS = 20
+"""Actions listed per phase at the most (the article's own lists are shorter)."""
 
 
 class Reasoner:
@@ -710,7 +498,7 @@ class Reasoner:
         self._likelihood_cache[findings] = table
         return table
 
-    def _expected_entropy_grouped(self, posterior: dict[str, float], findings: list[str], total: float,
+    def _expected_entropy_grouped(self, posterior: _Posterior, findings: list[str], total: float,
                                   plogp: float) -> float:
         """:meth:`_expected_entropy`, with the causes none of ``findings`` bears on handled as one group.
 
@@ -718,8 +506,6 @@ class Reasoner:
         entropy follows from two sums, S = sum p and E = sum p log2 p, taken once over all causes minus
         the affected ones: cost 2^k times the affected causes, not times every cause.
         """
-        if not isinstance(posterior, _Posterior):
-            return self._expected_entropy_grouped_plain(posterior, findings, total, plogp)
         affected, outcomes = self._likelihoods(tuple(findings))
         touched, weights, scale = posterior._touched, self._prior_weight, posterior.untouched_scale
         ps = [weights[c] * scale if (p := touched.get(c)) is None else p for c in affected]
@@ -740,11 +526,6 @@ class Reasoner:
             expected += t * h
         return expected
 
-    def _expected_entropy_grouped_plain(self, posterior: Mapping[str, float], findings: list[str], total: float,
-                                        plogp: float) -> float:
-        """:meth:`_expected_entropy_grouped` for any mapping of causes to probabilities (no cached tables)."""
-        affected = sorted({c for f in findings for c in self._bearing(f) if c in posterior})
-        b = self.background
     def _expected_entropy(self, posterior: Mapping[str, float], findings: list[str]) -> float:
         """Expected entropy of the posterior after observing ``findings`` (independent given the cause).
 
@@ -752,7 +533,7 @@ class Reasoner:
         :meth:`_expected_entropy_grouped` (the one explain uses) to.
         """
         outcomes = [()]
-        for f in findings:
+        for _ in findings:
             outcomes = [o + (v,) for o in outcomes for v in (True, False)]
         expected = 0.0
         for outcome in outcomes:
@@ -927,16 +708,6 @@ def _strongest(associations: Iterable[Association], by: str = "cause") -> list[A
     return [best[k] for k in sorted(best)]
 
 
-def _kl_bernoulli(q: float, b: float) -> float:
-    """KL(Bernoulli(q) || Bernoulli(b)) in bits."""
-    total = 0.0
-    if q > 0:
-        total += q * math.log2(q / b)
-    if q < 1:
-        total += (1 - q) * math.log2((1 - q) / (1 - b))
-    return max(total, 0.0)
-
-
 def strength_table(strengths: Iterable[Strength]) -> list[dict[str, Any]]:
     """The strength scale as rows (label, rank, frequency, LR+, LR-) for the README and the CLI."""
     return [{"id": s.id, "label": s.label, "rank": s.rank, "frequency": s.frequency,
@@ -945,4 +716,4 @@ def strength_table(strengths: Iterable[Strength]) -> list[dict[str, Any]]:
 
 
 __all__ = ["Action", "Evidence", "Explanation", "FindingRef", "Hypothesis", "NextTest", "Reasoner", "RedFlag",
-           "WhyNot", "DISCLAIMER", "Term"]
+           "WhyNot", "DISCLAIMER", "strength_table"]

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .kb import KnowledgeBase
-    from .reasoning import Explanation, WhyNot
+    from .explanation import Explanation, WhyNot
 
 WIDTH = 100
 

@@ -97,12 +97,12 @@ def _compile(where: str, construct: str) -> Condition | None:
     body = "\n".join(line.split("#", 1)[0] for line in where.splitlines())
     statements = [s.strip() for s in re.split(r"\s*\.\s*\n|\n", body) if s.strip()]
     for statement in statements:
-        if m := _PATTERN.match(statement):
+        if _PATTERN.match(statement):
             *props, finding = _terms(statement)
             if set(props) - present_props:
                 return None
             requires.add(finding)
-        elif m := _NOT_EXISTS.match(statement):
+        elif _NOT_EXISTS.match(statement):
             *props, finding = _terms(statement)
             if set(props) == {"CRAMPKG_0000042"}:
                 blocked_absent.add(finding)
