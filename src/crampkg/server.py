@@ -293,8 +293,10 @@ def create_app(kb: KnowledgeBase, settings: ServerSettings | None = None, datase
         return JSONResponse({"status": "ok" if running else "starting", "workers": len(running),
                              "kb_version": kb.version_iri})
 
+    page = home_page()
+
     async def home(request: Request) -> Response:
-        return HTMLResponse(HOME_PAGE, headers={"Content-Security-Policy": _CSP})
+        return HTMLResponse(page, headers={"Content-Security-Policy": _CSP})
 
     async def graph_store(request: Request) -> Response:
         raise ReadOnlyError("the Graph Store Protocol is not offered: this endpoint is read-only")
@@ -383,50 +385,9 @@ def openapi_document(settings: ServerSettings) -> dict[str, Any]:
 
 _CSP = "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'"
 
-HOME_PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>crampkg SPARQL</title>
-<style>body{font-family:sans-serif;margin:2em;max-width:70em}textarea{width:100%;height:12em;font-family:monospace}
-table{border-collapse:collapse;margin-top:1em}td,th{border:1px solid #ccc;padding:.2em .5em;vertical-align:top}
-pre{background:#f6f6f6;padding:1em;white-space:pre-wrap}</style></head>
-<body><h1>crampkg SPARQL endpoint</h1>
-<p>A read-only SPARQL 1.1 endpoint over the calf and leg cramp knowledge graph (the ontology plus its entailments).
-It informs; it does not diagnose. See <a href="/openapi.json">/openapi.json</a> and the
-<a href="/sparql">service description</a>.</p>
-<form id="f"><textarea id="q" name="query">PREFIX ck: <https://w3id.org/crampkg/>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?cause ?label WHERE {
-  ?cause rdfs:subClassOf+ ck:CRAMPKG_0000006 ; rdfs:label ?label .
-  FILTER(LANG(?label) = "en")
-} ORDER BY ?label</textarea>
-<p><label>Format <select id="fmt"><option value="json">table (SPARQL JSON)</option><option>csv</option>
-<option>tsv</option><option>xml</option><option>turtle</option><option>nt</option><option>jsonld</option>
-<option>rdfxml</option></select></label> <button type="submit">Run</button> <span id="status"></span></p></form>
-<div id="out"></div>
-<script>
-document.getElementById('f').addEventListener('submit', async (e) => {
-  e.preventDefault();
-  const out = document.getElementById('out'), status = document.getElementById('status');
-  const fmt = document.getElementById('fmt').value;
-  out.textContent = ''; status.textContent = 'running...';
-  const body = new URLSearchParams({query: document.getElementById('q').value, format: fmt});
-  try {
-    const r = await fetch('/sparql', {method: 'POST', body});
-    const text = await r.text();
-    status.textContent = r.status + ' ' + (r.headers.get('content-type') || '');
-    if (r.ok && fmt === 'json' && (r.headers.get('content-type') || '').includes('sparql-results+json')) {
-      const data = JSON.parse(text);
-      if ('boolean' in data) { out.textContent = String(data.boolean); return; }
-      const table = document.createElement('table'), head = table.insertRow();
-      for (const v of data.head.vars) { const th = document.createElement('th'); th.textContent = v; head.appendChild(th); }
-      for (const b of data.results.bindings) {
-        const row = table.insertRow();
-        for (const v of data.head.vars) row.insertCell().textContent = b[v] ? b[v].value : '';
-      }
-      out.appendChild(table);
-    } else {
-      const pre = document.createElement('pre'); pre.textContent = text; out.appendChild(pre);
-    }
-  } catch (err) { status.textContent = 'request failed: ' + err; }
-});
-</script></body></html>
-"""
+def home_page() -> str:
+    """The query page (``static/query.html``, shipped with the package)."""
+    from importlib.resources import files
+
+    return files("crampkg").joinpath("static/query.html").read_text(encoding="utf-8")
+
