@@ -29,6 +29,7 @@ def installed_wheel(tmp_path_factory) -> Path:
         assert any(n.startswith("crampkg/_data/queries/qc/") for n in names)
         assert "crampkg/_data/ontology/shapes/kb-shapes.ttl" in names
         assert "crampkg/_data/tests/data/claims.tsv" in names
+        assert "crampkg/static/query.html" in names
         archive.extractall(target)
     return target
 
