@@ -22,7 +22,7 @@ import logging
 import re
 import urllib.parse
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
 
 try:
@@ -49,23 +49,17 @@ _HTTP_IRI = re.compile(r"^https?://[A-Za-z0-9.\-]+(:\d{1,5})?(/[A-Za-z0-9._~\-/]
 
 
 @dataclass(frozen=True, slots=True)
-class ServerSettings:
-    """Limits and options of the service (defaults are the documented ones)."""
+class ServerSettings(PoolSettings):
+    """Limits and options of the service: the query pool's (timeout, workers, memory, rows, query
+    length and depth, see :class:`PoolSettings`) plus the HTTP ones. Defaults are the documented ones."""
 
-    timeout: float = 10.0
-    workers: int = 2
     max_body_bytes: int = 1_000_000
-    max_query_length: int = 50_000
-    max_depth: int = 64
-    max_rows: int = 10_000
-    memory_mb: int = 2048
     cors_origins: tuple[str, ...] = ("*",)
     public_url: str | None = None
 
     def pool_settings(self) -> PoolSettings:
-        return PoolSettings(workers=self.workers, timeout=self.timeout, memory_mb=self.memory_mb,
-                            max_rows=self.max_rows, max_query_length=self.max_query_length,
-                            max_depth=self.max_depth)
+        """The part of these settings the worker pool enforces."""
+        return PoolSettings(**{f.name: getattr(self, f.name) for f in fields(PoolSettings)})
 
 
 # ---------------------------------------------------------------------- helpers
