@@ -392,7 +392,6 @@ class Reasoner:
         diag_findings, diag_finding_sets = self._diag_findings, self._diag_finding_sets
         tables, likelihoods = self._likelihood_cache, self._likelihoods
         touched_p, weights, scale = posterior._touched, self._prior_weight, posterior.untouched_scale
-        log2 = math.log2
 
         best5: list[float] = []  # min-heap of the five largest gains so far
 
@@ -407,20 +406,7 @@ class Reasoner:
             table = tables.get(findings)
             affected, outcomes = likelihoods(findings) if table is None else table
             ps = [weights[c] * scale if (p := touched_p.get(c)) is None else p for c in affected]
-            s_a = sum(ps)
-            s_u = total - s_a
-            e_u = plogp - sum([p * log2(p) for p in ps if p > 0])
-            expected = 0.0
-            for l0, row in outcomes:
-                joint = [p * likelihood for p, likelihood in zip(ps, row)]
-                t = sum(joint) + s_u * l0
-                if t <= 0:
-                    continue
-                h = -sum([(j / t) * log2(j / t) for j in joint if j > 0])
-                if l0 > 0 and s_u > 0:
-                    h -= (l0 / t) * (e_u + s_u * log2(l0 / t))
-                expected += t * h
-            gain = prior_entropy - expected
+            gain = prior_entropy - _grouped_expected_entropy(ps, outcomes, total, plogp)
             if gain > 1e-9:
                 gains[d] = (gain, reveals)
                 if len(best5) < 5:
@@ -509,22 +495,7 @@ class Reasoner:
         affected, outcomes = self._likelihoods(tuple(findings))
         touched, weights, scale = posterior._touched, self._prior_weight, posterior.untouched_scale
         ps = [weights[c] * scale if (p := touched.get(c)) is None else p for c in affected]
-        log2 = math.log2
-        s_a = sum(ps)
-        e_a = sum([p * log2(p) for p in ps if p > 0])
-        s_u = total - s_a
-        e_u = plogp - e_a
-        expected = 0.0
-        for l0, row in outcomes:
-            joint = [p * likelihood for p, likelihood in zip(ps, row)]
-            t = sum(joint) + s_u * l0
-            if t <= 0:
-                continue
-            h = -sum([(j / t) * log2(j / t) for j in joint if j > 0])
-            if l0 > 0 and s_u > 0:
-                h -= (l0 / t) * (e_u + s_u * log2(l0 / t))
-            expected += t * h
-        return expected
+        return _grouped_expected_entropy(ps, outcomes, total, plogp)
 
     def _expected_entropy(self, posterior: Mapping[str, float], findings: list[str]) -> float:
         """Expected entropy of the posterior after observing ``findings`` (independent given the cause).
@@ -668,6 +639,29 @@ class Reasoner:
         return WhyNot(cause=target, label=hyp.label, rank=rank, score=hyp.score, leader=leader.id,
                       against=hyp.against, would_need=tuple(missing[:8]), settling_tests=tuple(settling),
                       summary=summary)
+
+
+def _grouped_expected_entropy(ps: list[float], outcomes: tuple, total: float, plogp: float) -> float:
+    """Expected entropy after a test, the causes it bears on listed (``ps``), the rest as one group.
+
+    ``outcomes`` holds, per outcome, the background likelihood ``l0`` shared by the unaffected causes
+    and the row of likelihoods of the affected ones; ``total`` and ``plogp`` are the sums of p and
+    p log2 p over every cause, so the unaffected group's part needs no loop over it.
+    """
+    log2 = math.log2
+    s_u = total - sum(ps)
+    e_u = plogp - sum([p * log2(p) for p in ps if p > 0])
+    expected = 0.0
+    for l0, row in outcomes:
+        joint = [p * likelihood for p, likelihood in zip(ps, row)]
+        t = sum(joint) + s_u * l0
+        if t <= 0:
+            continue
+        h = -sum([(j / t) * log2(j / t) for j in joint if j > 0])
+        if l0 > 0 and s_u > 0:
+            h -= (l0 / t) * (e_u + s_u * log2(l0 / t))
+        expected += t * h
+    return expected
 
 
 def _first(item: tuple) -> Any:
