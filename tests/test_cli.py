@@ -141,3 +141,23 @@ def test_build_release_to_a_file_matches_the_shipped_release(tmp_path):
     result = run("build-release", "-o", str(out))
     assert result.returncode == 0, result.stderr
     assert out.read_bytes() == resources.release_path().read_bytes()
+
+
+def test_check_exits_1_and_names_the_problem_on_a_broken_knowledge_base(tmp_path):
+    import shutil
+
+    from crampkg import resources
+
+    shutil.copy(resources.ontology_dir() / "crampkg.ttl", tmp_path)
+    shutil.copytree(resources.ontology_dir() / "content", tmp_path / "content")
+    path = tmp_path / "content" / "associations.ttl"
+    text = path.read_text()
+    # drop the strength of one association: shapes and QC must both see it
+    broken = text.replace(":CRAMPKG_0000032 :CRAMPKG_0000073 ;\n    :CRAMPKG_0000060 \"At night calf cramps",
+                          ":CRAMPKG_0000060 \"At night calf cramps", 1)
+    assert broken != text
+    path.write_text(broken)
+    result = run("--kb", str(tmp_path), "check", "--no-reasoner")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "CRAMPKG_0001000" in result.stdout
+    assert "problem" in result.stdout
