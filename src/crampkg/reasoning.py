@@ -203,9 +203,14 @@ class Reasoner:
             for t in triggers:
                 self._recs_by_trigger.setdefault(t, []).append(i)
             # general advice: for no cause in particular. Triggers only gate prevention advice (pregnancy
-            # advice needs a pregnancy); elsewhere the conditional kind ("if nothing helps, see a doctor")
-            # is listed too, so that every answer says what to do during a cramp and when to see a doctor
-            if not causes and (not triggers or rec.phase != "prevention") and rec.phase in self._general_recs:
+            # advice needs a pregnancy); elsewhere the conditional kind is listed too. Every conditional
+            # see-a-doctor recommendation ("if the measures do not help ...", "if you take a
+            # cholesterol-lowering drug ...") is general advice on when to see a doctor, whatever its
+            # causes: every answer lists them, the ones the case triggers first
+            general = not causes and (not triggers or rec.phase != "prevention")
+            if rec.phase == "see_doctor" and triggers:
+                general = True
+            if general and rec.phase in self._general_recs:
                 self._general_recs[rec.phase].append(i)
         self._general_candidates = frozenset(i for phase in PHASES for i in self._general_recs[phase][:2 * MAX_ACTIONS])
         self._first_rec_source: dict[str, str] = {}
