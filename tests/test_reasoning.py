@@ -224,3 +224,14 @@ def test_large_knowledge_base_lists_a_bounded_answer(tmp_path):
     assert all(h.id in {x.id for x in answer.hypotheses} for h in answer.hypotheses if h.must_not_miss)
     assert sum(h.score for h in answer.hypotheses) < 1.0
     assert [h.score for h in answer.hypotheses] == sorted((h.score for h in answer.hypotheses), reverse=True)
+
+
+def test_every_answer_says_when_to_see_a_doctor_triggered_advice_first(kb):
+    plain = kb.explain(["calf cramp"]).actions["see_doctor"]
+    labels = [a.label for a in plain]
+    assert "ruling out a vascular cause" in labels
+    assert "consulting a doctor about the cholesterol-lowering drug" in labels
+    triggered = kb.explain(["calf cramp", "takes statins"]).actions["see_doctor"]
+    assert triggered[0].label == "consulting a doctor about the cholesterol-lowering drug"
+    failing = kb.explain(["calf cramp at night", "measures have not helped"]).actions["see_doctor"]
+    assert failing[0].label == "ruling out a vascular cause"
