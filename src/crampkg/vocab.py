@@ -73,6 +73,7 @@ SCHEMA_TERMS: dict[str, str] = {
     "CRAMPKG_0000063": "must not miss",
     "CRAMPKG_0000064": "prior strength",
     "CRAMPKG_0000065": "article wording",
+    "CRAMPKG_0000065": "article wording",
     "CRAMPKG_0000070": "strength: almost always",
     "CRAMPKG_0000071": "strength: usually",
     "CRAMPKG_0000072": "strength: often",
@@ -134,6 +135,7 @@ SOURCE_QUOTE = NS + "CRAMPKG_0000060"
 INSTRUCTIONS = NS + "CRAMPKG_0000061"
 MUST_NOT_MISS = NS + "CRAMPKG_0000063"
 PRIOR_STRENGTH = NS + "CRAMPKG_0000064"
+ARTICLE_WORDING = NS + "CRAMPKG_0000065"
 
 PHASE_NAMES = {
     NS + "CRAMPKG_0000080": "acute",
