@@ -19,6 +19,7 @@ from .backends import EmbeddedStore, RemoteStore, Store
 from .errors import KnowledgeBaseError, UnknownCauseError, UnknownFindingError
 from .model import Association, Cause, Index, IndexBuilder, Recommendation, Term, build_index
 from .resolution import Resolver
+from .xml_guard import RDF_XML_SUFFIXES, check_xml_file
 
 if TYPE_CHECKING:
     import rdflib
@@ -73,6 +74,9 @@ class KnowledgeBase:
         missing = [p for p in sources if not p.is_file()]
         if missing:
             raise KnowledgeBaseError(f"knowledge base file missing: {missing[0]}")
+        for source in sources:
+            if source.suffix.lower() in RDF_XML_SUFFIXES:
+                check_xml_file(source)  # no DOCTYPE / entities: no entity-expansion bombs
         store = EmbeddedStore(sources)  # lazy: bulk-loaded on the first SPARQL query only
         collecting = gc.isenabled()  # the index is ~1M acyclic objects at x1000: no cycle scans while building
         gc.disable()

@@ -10,15 +10,17 @@ associations indexed by finding and by cause, the likelihood ratios.
 from __future__ import annotations
 
 import math
+import operator
 import threading
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
+from itertools import compress, filterfalse, repeat
 from typing import Any
 
 from . import vocab as V
 
 Triple = tuple[str, str, str, bool, str]
+_LAZY_LOCK = threading.Lock()
 """(subject, predicate, object, object_is_literal, language)."""
 
 
@@ -158,6 +160,116 @@ def positional_constructor(cls: type) -> Callable[..., Any]:
     return namespace["make"]
 
 
+class Ancestors(Mapping[str, frozenset[str]]):
+    """Class id -> the class and every class above it (the reflexive-transitive closure of
+    rdfs:subClassOf), each class's set computed on first use from its told parents.
+
+    Only a DAG is handed to it (the index checks while computing the terms' kinds; a hierarchy
+    with a cycle gets the eagerly computed dict of :func:`_closure`). Explain reads the sets of the
+    findings only (a third of the classes at 1.8M triples): building all 158k sets at load took
+    0.3 s and 50 MB. Its keys are the classes and every parent they name, as with the dict;
+    iterating or measuring it computes the whole table once. Thread-safe.
+    """
+
+    __slots__ = ("_complete", "_extra", "_lock", "_memo", "_parents")
+
+    def __init__(self, parents: Mapping[str, tuple[str, ...]]):
+        self._parents = parents  # class id -> its told parents (local ids; other IRIs as they are)
+        self._memo: dict[str, frozenset[str]] = {}
+        self._complete = False
+        self._extra: frozenset[str] | None = None  # parents that are no key of ``parents``
+        self._lock = threading.Lock()
+
+    def _closure_of(self, node: str) -> frozenset[str]:
+        """The closure of a key (iterative walk, memoised; the hierarchy is acyclic)."""
+        memo, parents = self._memo, self._parents
+        found = memo.get(node)
+        if found is not None:
+            return found
+        stack = [node]
+        while stack:
+            n = stack[-1]
+            if n in memo:
+                stack.pop()
+                continue
+            ups = parents.get(n)
+            if not ups:
+                memo[n] = frozenset((n,))
+            elif len(ups) == 1:
+                up = memo.get(ups[0])
+                if up is None:
+                    stack.append(ups[0])
+                    continue
+                memo[n] = up.union((n,))
+            else:
+                missing = [u for u in ups if u not in memo]
+                if missing:
+                    stack.extend(missing)
+                    continue
+                acc = {n}
+                for u in ups:
+                    acc.update(memo[u])
+                memo[n] = frozenset(acc)
+            stack.pop()
+        return memo[node]
+
+    def _is_key(self, key: object) -> bool:
+        if key in self._parents:
+            return True
+        extra = self._extra
+        if extra is None:
+            parents = self._parents
+            extra = self._extra = frozenset(u for ups in parents.values() for u in ups if u not in parents)
+        return key in extra
+
+    def _table(self) -> dict[str, frozenset[str]]:
+        if not self._complete:
+            with self._lock:
+                if not self._complete:
+                    closure_of = self._closure_of
+                    for node in self._parents:
+                        closure_of(node)
+                    self._complete = True
+        return self._memo
+
+    def __getitem__(self, key: str) -> frozenset[str]:
+        found = self._memo.get(key)
+        if found is not None:
+            return found
+        if self._complete or not self._is_key(key):
+            raise KeyError(key)
+        return self._closure_of(key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        found = self._memo.get(key)
+        if found is not None:
+            return found
+        if self._complete or not self._is_key(key):
+            return default
+        return self._closure_of(key)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._memo or (not self._complete and self._is_key(key))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._table())
+
+    def __len__(self) -> int:
+        return len(self._table())
+
+    def keys(self):
+        return self._table().keys()
+
+    def items(self):
+        return self._table().items()
+
+    def values(self):
+        return self._table().values()
+
+    def __repr__(self) -> str:
+        return f"Ancestors({self._table()!r})"
+
+
 class Descendants(Mapping[str, frozenset[str]]):
     """Class id -> the class and every class below it: the inverse of ``Index.ancestors``, computed
     on first use (nothing on the load or explain path reads it; at 1.8M triples it is 60 MB)."""
@@ -218,14 +330,32 @@ class Index:
     causal_links: list[CausalLink]
     indications: list[Indication]
     recommendations: list[Recommendation]
-    statements: list[Statement]
-    ancestors: dict[str, frozenset[str]]
+    ancestors: Mapping[str, frozenset[str]]
+    """Class id -> itself and every class above it (a read-only mapping, each set computed on first use)."""
     descendants: Mapping[str, frozenset[str]]
     """Class id -> itself and every class below it (a read-only mapping, computed on first use)."""
     role_strengths: dict[str, Strength] = field(default_factory=dict)
     """Diagnostic role name (confirms, supports, rules_out) -> the strength its revealed finding carries."""
     assoc_by_finding: dict[str, list[Association]] = field(default_factory=dict)
     assoc_by_cause: dict[str, list[Association]] = field(default_factory=dict)
+    statement_list: list[Statement] | Callable[[], list[Statement]] = field(default_factory=list, repr=False)
+    """The statements, or a function making them (see :attr:`statements`)."""
+
+    @property
+    def statements(self) -> list[Statement]:
+        """The epidemiological and pathophysiological statements (a list, made on first use: neither
+        load nor explain reads them; provenance checks and the queries module do)."""
+        found = self.statement_list
+        if type(found) is not list:
+            with _LAZY_LOCK:
+                found = self.statement_list
+                if type(found) is not list:
+                    found = self.statement_list = found()
+        return found
+
+    @statements.setter
+    def statements(self, value: list[Statement]) -> None:
+        self.statement_list = value
 
     def ids_of_kind(self, kind: str) -> list[str]:
         """Ids of every term of a kind (``finding``, ``cause``, ``state``, ``diagnostic``, ``intervention``)."""
@@ -318,13 +448,12 @@ def _closure(parents: dict[str, set[str]]) -> dict[str, frozenset[str]]:
 
 
 _OWL_ONTOLOGY = "http://www.w3.org/2002/07/owl#Ontology"
-_ARTICLE_WORDING = V.NS + "CRAMPKG_0000065"
 
 # Every predicate the index reads besides rdfs:label (kept per language); all others are skipped
 # while the triples stream past, so they never become Python objects.
 _INDEX_PREDICATES: tuple[str, ...] = (
     V.RDF_TYPE, V.RDFS_SUBCLASS_OF, V.IAO_DEFINITION, V.OBO_EXACT_SYNONYM, V.OBO_RELATED_SYNONYM,
-    V.OBO_XREF, V.SOURCE_QUOTE, V.ORDINAL_RANK, V.FREQUENCY, V.BACKGROUND_FREQUENCY, _ARTICLE_WORDING,
+    V.OBO_XREF, V.SOURCE_QUOTE, V.ORDINAL_RANK, V.FREQUENCY, V.BACKGROUND_FREQUENCY, V.ARTICLE_WORDING,
     V.PRIOR_STRENGTH, V.MUST_NOT_MISS, V.HAS_FINDING, V.HAS_CAUSE, V.HAS_STRENGTH, V.HAS_UPSTREAM,
     V.HAS_DOWNSTREAM, V.HAS_DIAGNOSTIC, V.HAS_ROLE, V.HAS_INTERVENTION, V.HAS_PHASE, V.ADDRESSES_CAUSE,
     V.TRIGGERED_BY, V.INSTRUCTIONS, V.IS_ABOUT, V.OWL_VERSION_IRI,
@@ -337,20 +466,38 @@ def _pairs(flat: list[str]):
 
 
 def _group(flat: list[str]) -> dict[str, str | list[str]]:
-    """``subject -> value``, or a list of the distinct values for a subject that has several."""
-    grouped = dict(_pairs(flat))  # C speed; exact when every subject has one value
-    if 2 * len(grouped) == len(flat):
+    """``subject -> value``, or a list of the distinct values (in the order they came) for a subject
+    that has several. Only lookups read it (its key order is not kept)."""
+    subjects, values = flat[::2], flat[1::2]
+    # each subject's first value, at C speed: exact when every subject has one value
+    grouped = dict(zip(reversed(subjects), reversed(values)))
+    n = len(subjects)
+    if len(grouped) == n:
         return grouped
-    grouped = {}
-    for s, v in _pairs(flat):
-        prev = grouped.setdefault(s, v)
+    # the positions of the later values of a subject. The feed passes one string per run of a
+    # subject's triples, so they are where a subject is its predecessor, when those are all of them
+    later: Iterable[int] = list(compress(range(1, n), map(operator.is_, subjects[1:], subjects)))
+    if len(later) != n - len(grouped):
+        seen: set[str] = set()
+        add = seen.add
+        later = [i for i, s in enumerate(subjects) if s in seen or add(s)]
+    for i in later:
+        v = values[i]
+        prev = grouped[subjects[i]]
         if prev is not v and prev != v:
             if type(prev) is list:
                 if v not in prev:
                     prev.append(v)
             else:
-                grouped[s] = [prev, v]
+                grouped[subjects[i]] = [prev, v]
     return grouped
+
+
+def _picked(column: list) -> list:
+    """A column of grouped values with each list of several values replaced by the least of them."""
+    if list in set(map(type, column)):
+        return [min(v) if type(v) is list else v for v in column]
+    return column
 
 
 class IndexBuilder:
@@ -463,7 +610,10 @@ class IndexBuilder:
     def version_iris(self) -> list[str]:
         """The owl:versionIRI of every owl:Ontology among the triples, sorted."""
         ontologies = set(self.foreign_ontologies)
-        ontologies.update(s for s, t in _pairs(self.slots[V.RDF_TYPE]) if t == _OWL_ONTOLOGY)
+        typed = self.slots[V.RDF_TYPE]
+        types = typed[1::2]
+        if _OWL_ONTOLOGY in types:
+            ontologies.update(compress(typed[::2], map(_OWL_ONTOLOGY.__eq__, types)))
         found = [v for s, v in self.foreign_versions if s in ontologies]
         found += [v for s, v in _pairs(self.slots[V.OWL_VERSION_IRI]) if s in ontologies]
         return sorted(set(found))
@@ -473,42 +623,89 @@ class IndexBuilder:
         flat = self.slots
         self._pool = {}
         ns, ns_len = V.NS, len(V.NS)
+        str_ = str
 
         def local(iri: str) -> str:
             return iri[ns_len:] if iri.startswith(ns) else iri
 
         def pick(found) -> str:
-            return found if type(found) is str else min(found)
+            return found if type(found) is str_ else min(found)
 
         def many(found) -> tuple[str, ...]:
             if found is None:
                 return ()
-            return (found,) if type(found) is str else tuple(sorted(found))
+            return (found,) if type(found) is str_ else tuple(sorted(found))
 
-        # types: owl:Class subjects, and subjects by type (one pass, no dictionary of types)
-        classes: list[str] = []
+        # types: owl:Class subjects, and the other subjects by type (no dictionary of types)
+        typed = flat.pop(V.RDF_TYPE)
+        subjects, types = typed[::2], typed[1::2]
+        del typed
+        is_class = list(map(V.OWL_CLASS.__eq__, types))
+        classes = list(dict.fromkeys(compress(subjects, is_class)))  # a class typed twice (in two files) counts once
         by_type: dict[str, list[str]] = {}
-        for s, t in _pairs(flat.pop(V.RDF_TYPE)):
-            if t == V.OWL_CLASS:
-                classes.append(s)
+        not_class = list(map(operator.not_, is_class))
+        for s, t in zip(compress(subjects, not_class), compress(types, not_class)):
+            members = by_type.get(t)
+            if members is None:
+                by_type[t] = [s]
             else:
-                members = by_type.get(t)
-                if members is None:
-                    by_type[t] = [s]
-                else:
-                    members.append(s)
-        classes = list(dict.fromkeys(classes))  # a class typed twice (in two files) counts once
-        class_ids = {c[ns_len:] for c in classes}
+                members.append(s)
+        del subjects, types, is_class, not_class
+        cids = list(map(operator.getitem, classes, repeat(slice(ns_len, None))))  # all in the namespace
 
-        # the hierarchy in id space (subjects are all in the namespace; other parents keep their IRI)
+        # the hierarchy in id space (subjects are all in the namespace; other parents keep their IRI):
+        # class id -> its distinct told parents, in the order they came
         subclass_of = _group(flat.pop(V.RDFS_SUBCLASS_OF))
-        parent_map: dict[str, set[str]] = {}
-        for c in classes:
-            ups = subclass_of.get(c)
-            parent_map[c[ns_len:]] = (set() if ups is None else {local(ups)} if type(ups) is str
-                                      else {local(u) for u in ups})
+        no_parents: tuple[str, ...] = ()
+        parent_map: dict[str, tuple[str, ...]] = dict(zip(cids, [
+            no_parents if ups is None else (ups[ns_len:] if ups.startswith(ns) else ups,) if type(ups) is str_
+            else tuple(dict.fromkeys(local(u) for u in ups))
+            for ups in map(subclass_of.get, classes)]))
         del subclass_of
-        ancestors = _closure(parent_map)
+        class_ids = parent_map  # its keys: the class ids
+
+        # each class's kind: the most specific kind root among its ancestors. Ranked through the
+        # told parents (a root's rank, else the best of its parents'), which also proves the hierarchy
+        # acyclic (a cycle recurses without end): the ancestor sets themselves are then computed on
+        # first use. A hierarchy with a cycle (or too deep to recurse) is closed eagerly as before.
+        kind_roots = tuple((local(root), name) for root, name in _KIND_ROOTS)
+        kind_names = tuple(name for _, name in kind_roots) + ("other",)
+        root_rank = {root: i for i, (root, _) in reversed(list(enumerate(kind_roots)))}
+        unranked = len(kind_roots)
+        rank: dict[str, int] = {}
+        rank_get, root_get, parents_get = rank.get, root_rank.get, parent_map.get
+
+        def ranked(node: str) -> int:
+            best = root_get(node, unranked)
+            for up in parents_get(node, no_parents):
+                r = rank_get(up)
+                if r is None:
+                    r = ranked(up)
+                if r < best:  # noqa: PLR1730 (a call to min costs more, 160k times)
+                    best = r
+            rank[node] = best
+            return best
+
+        ancestors: Mapping[str, frozenset[str]]
+        try:
+            for node in filterfalse(rank.__contains__, parent_map):
+                ranked(node)
+        except RecursionError:
+            closed = _closure({c: set(ups) for c, ups in parent_map.items()})
+            ancestors = closed
+
+            def kind_of(cid: str) -> str:
+                up = closed[cid]
+                for root, kind in kind_roots:
+                    if root in up:
+                        return kind
+                return "other"
+
+            kinds = list(map(kind_of, cids))
+        else:
+            ancestors = Ancestors(parent_map)
+            kinds = list(map(kind_names.__getitem__, map(rank.__getitem__, cids)))
+        rank.clear()  # (memory at x1000)
         descendants = Descendants(ancestors, class_ids)  # computed on first use
 
         slots = {p: _group(flat.pop(p)) for p in list(flat)}  # one at a time: each flat list goes at once
@@ -519,74 +716,59 @@ class IndexBuilder:
             found = slots[predicate].get(subject)
             if found is None:
                 return []
-            return [found] if type(found) is str else sorted(found)
+            return [found] if type(found) is str_ else sorted(found)
 
         def first(subject: str, predicate: str, default: str = "") -> str:
             found = slots[predicate].get(subject)
             if found is None:
                 return default
-            return found if type(found) is str else min(found)
+            return found if type(found) is str_ else min(found)
 
         def text(subject: str, lang: str) -> str | None:
             found = labels_by_lang.get(lang, empty).get(subject)
             if found is None:
                 return None
-            return found if type(found) is str else min(found)
+            return found if type(found) is str_ else min(found)
 
-        kind_roots = tuple((local(root), name) for root, name in _KIND_ROOTS)
         quotes, definitions = slots[V.SOURCE_QUOTE], slots[V.IAO_DEFINITION]
         exact, related, xref = slots[V.OBO_EXACT_SYNONYM], slots[V.OBO_RELATED_SYNONYM], slots[V.OBO_XREF]
         labels_en = labels_by_lang.get("en", empty)
         labels_plain = labels_by_lang.get("", empty)
         labels_de = labels_by_lang.get("de", empty)
 
-        terms: dict[str, Term] = {}
-        str_ = str
-        columns = zip(classes, map(labels_en.get, classes), map(definitions.get, classes), map(quotes.get, classes))
-        for c, label, definition, sources in columns:  # ~160k turns at x1000: column lookups run in C
-            cid = c[ns_len:]
-            up = ancestors[cid]
-            for root, kind in kind_roots:
-                if root in up:
-                    break
-            else:
-                kind = "other"
-            if type(label) is not str_:
-                label = min(label) if label is not None else None
-            if not label:
-                label = labels_plain.get(c)
-                label = pick(label) if label is not None else None
-            de = labels_de.get(c) if labels_de else None
-            parents = parent_map[cid]
-            terms[cid] = _new_term(
-                cid,
-                c,
-                label or cid,
-                kind,
-                definition if type(definition) is str_ else "" if definition is None else min(definition),
-                pick(de) if de is not None else None,
-                (many(exact.get(c)) + many(related.get(c))) if exact or related else (),
-                many(xref.get(c)) if xref else (),
-                tuple(sorted(p for p in parents if p in class_ids)) if parents else (),
-                (sources,) if type(sources) is str_ else () if sources is None else tuple(sorted(sources)),
-            )
-        del parent_map
+        # the terms, column by column (~160k classes at x1000: each column at C speed where its values
+        # are plain, a Python pass only where some need it)
+        labels = _picked(list(map(labels_en.get, classes)))
+        if not all(labels):  # a class without an English label: the plain one, else its id
+            labels = [label or (pick(plain) if (plain := labels_plain.get(c)) is not None else None) or cid
+                      for label, c, cid in zip(labels, classes, cids)]
+        parents = [ups if len(ups) == 1 and ups[0] in class_ids else tuple(sorted(p for p in ups if p in class_ids))
+                   for ups in parent_map.values()]
+        sources = [() if found is None else (found,) if type(found) is str_ else tuple(sorted(found))
+                   for found in map(quotes.get, classes)]
+        terms: dict[str, Term] = dict(zip(cids, map(
+            _new_term, cids, classes, labels, kinds,
+            _picked(list(map(definitions.get, classes, repeat("")))),
+            _picked(list(map(labels_de.get, classes))) if labels_de else repeat(None),
+            [many(exact.get(c)) + many(related.get(c)) for c in classes] if exact or related else repeat(()),
+            [many(xref.get(c)) for c in classes] if xref else repeat(()),
+            parents, sources)))
+        del classes, cids, kinds, labels, parents, sources
 
+        # the individuals of each wanted class: subjects typed with it or a class below it (the
+        # ancestors of the few types that individuals carry, not a scan of the hierarchy)
         wanted = (V.STRENGTH, V.ASSOCIATION, V.CAUSAL_LINK, V.INDICATION, V.RECOMMENDATION,
                   V.EPIDEMIOLOGY, V.PATHOPHYSIOLOGY)
-
-        # the classes below each wanted class (one scan of the hierarchy, not the whole descendants map)
-        wanted_ids = frozenset(local(cls) for cls in wanted if local(cls) in class_ids)
-        below_wanted: dict[str, list[str]] = {w: [] for w in wanted_ids}
-        for c, ups in ancestors.items():
-            if not wanted_ids.isdisjoint(ups):
-                for w in wanted_ids.intersection(ups):
-                    below_wanted[w].append(c)
+        type_ancestors = {t: ancestors.get(t[ns_len:]) if t.startswith(ns) else None for t in by_type}
 
         def individuals_of(cls: str) -> list[str]:
-            below = below_wanted.get(local(cls))
-            kinds = (ns + m for m in below) if below is not None else (cls,)
-            return sorted({s for t in kinds for s in by_type.get(t, ())})
+            w = local(cls)
+            if w in class_ids:
+                types_below = [t for t, ups in type_ancestors.items() if ups is not None and w in ups]
+            else:
+                types_below = [cls]
+            # distinct, sorted (the triples usually come sorted: the sort then only checks the order)
+            return sorted(dict.fromkeys(s for t in types_below for s in by_type.get(t, ())))
 
         individuals = {cls: individuals_of(cls) for cls in wanted}
         by_type.clear()  # not needed past this point (memory at x1000)
@@ -599,14 +781,15 @@ class IndexBuilder:
                 rank=int(first(s, V.ORDINAL_RANK, "0")),
                 frequency=float(first(s, V.FREQUENCY, "0")),
                 background=float(first(s, V.BACKGROUND_FREQUENCY, "1")),
-                wording=tuple(values(s, _ARTICLE_WORDING)),
+                wording=tuple(values(s, V.ARTICLE_WORDING)),
             )
         weakest = min(strengths.values(), key=lambda st: st.rank) if strengths else None
 
         causes: dict[str, Cause] = {}
         priors, must_not_miss = slots[V.PRIOR_STRENGTH], slots[V.MUST_NOT_MISS]
+        cause_iri = V.CAUSE
         for term in terms.values():
-            if term.kind != "cause" or term.iri == V.CAUSE:
+            if term.kind != "cause" or term.iri == cause_iri:
                 continue
             prior_iri = priors.get(term.iri)
             prior = strengths.get(pick(prior_iri) if prior_iri is not None else "", weakest)
@@ -616,68 +799,104 @@ class IndexBuilder:
             must = pick(must).lower() in {"true", "1"} if must is not None else False
             causes[term.id] = _new_cause(term=term, prior=prior, must_not_miss=must)
 
-        def one(slot: dict, subject: str) -> str:
-            """The local id of the (first) value, "" if none (``lid`` of the triples)."""
-            found = slot.get(subject)
-            if found is None:
-                return ""
-            if type(found) is not str:
-                found = min(found)
-            return found[ns_len:] if found.startswith(ns) else found
-
-        def ids(slot: dict, subject: str) -> tuple[str, ...]:
-            return tuple(local(v) for v in many(slot.get(subject)))
-
-        wording_of = {st.id: [w.casefold() for w in st.wording] for st in strengths.values()}
-
-        def sources_for(subject: str, strength: Strength | None) -> tuple[str, ...]:
-            """Source quotes, the one carrying the strength's wording first (RDF keeps no order)."""
-            found = quotes.get(subject)
+        def ids(found) -> tuple[str, ...]:
+            """The local ids of a grouped value, sorted by IRI."""
             if found is None:
                 return ()
-            if type(found) is str:
+            if type(found) is str_:
+                return (found[ns_len:] if found.startswith(ns) else found,)
+            return tuple(local(v) for v in sorted(found))
+
+        wording_of = {st.id: [w.casefold() for w in st.wording] for st in strengths.values()}
+        sorted_sources: dict[tuple, tuple[str, ...]] = {}
+
+        def sources_for(found, strength: Strength | None) -> tuple[str, ...]:
+            """Source quotes, the one carrying the strength's wording first (RDF keeps no order)."""
+            if found is None:
+                return ()
+            if type(found) is str_:
                 return (found,)
             if strength is None:
                 return tuple(sorted(found))
-            wording = wording_of[strength.id]
-            return tuple(sorted(found, key=lambda q: (not any(w in q.casefold() for w in wording), q)))
+            key = (strength.id, *found)  # quotes repeat across assertions: order each set once
+            done = sorted_sources.get(key)
+            if done is None:
+                wording = wording_of[strength.id]
+                done = sorted_sources[key] = tuple(
+                    sorted(found, key=lambda q: (not any(w in q.casefold() for w in wording), q)))
+            return done
+
+        # the assertions, column by column as the terms
+        def local_ids(column: list[str]) -> list[str]:
+            """The local ids of a column of namespace IRIs."""
+            return list(map(operator.getitem, column, repeat(slice(ns_len, None))))
+
+        def id_column(slot: dict, subjects: list[str]) -> list[str]:
+            """The local id of each subject's (least) value in ``slot``, "" if none."""
+            column = _picked(list(map(slot.get, subjects, repeat(""))))
+            if all(map(str.startswith, column, repeat(ns))):
+                return local_ids(column)
+            return [v[ns_len:] if v.startswith(ns) else v for v in column]
+
+        def text_column(slot: dict, subjects: list[str], names: dict[str, str], default: str) -> list[str]:
+            """Each subject's (least) value in ``slot`` through ``names`` (``default`` if none or unknown)."""
+            return list(map(names.get, _picked(list(map(slot.get, subjects, repeat("")))), repeat(default)))
+
+        def strength_column(subjects: list[str]) -> list[Strength | None]:
+            return list(map(strengths.get, _picked(list(map(has_strength.get, subjects)))))
+
+        def ordered_sources(subjects: list[str], strength_col: list[Strength | None]) -> list[tuple[str, ...]]:
+            return [(found,) if type(found) is str_ else sources_for(found, strength)
+                    for found, strength in zip(map(quotes.get, subjects), strength_col)]
+
+        def sources_column(subjects: list[str]) -> list[tuple[str, ...]]:
+            return [() if found is None else (found,) if type(found) is str_ else tuple(sorted(found))
+                    for found in map(quotes.get, subjects)]
 
         has_strength, has_finding, has_cause = slots[V.HAS_STRENGTH], slots[V.HAS_FINDING], slots[V.HAS_CAUSE]
-        no_strength = ""
-        associations: list[Association] = []
-        for a in individuals[V.ASSOCIATION]:
-            found = has_strength.get(a, no_strength)
-            strength = strengths.get(found if type(found) is str else min(found))
-            if strength is not None:
-                associations.append(_new_association(a[ns_len:], one(has_finding, a), one(has_cause, a),
-                                                strength, sources_for(a, strength)))
-        upstream, downstream = slots[V.HAS_UPSTREAM], slots[V.HAS_DOWNSTREAM]
-        causal_links: list[CausalLink] = []
-        for a in individuals[V.CAUSAL_LINK]:
-            found = has_strength.get(a, no_strength)
-            strength = strengths.get(found if type(found) is str else min(found))
-            causal_links.append(_new_causallink(a[ns_len:], one(upstream, a), one(downstream, a),
-                                           strength, sources_for(a, strength)))
-        has_diagnostic = slots[V.HAS_DIAGNOSTIC]
-        indications = [
-            _new_indication(a[ns_len:], one(has_diagnostic, a), one(has_finding, a), one(has_cause, a),
-                       V.ROLE_NAMES.get(first(a, V.HAS_ROLE), "supports"), many(quotes.get(a)))
-            for a in individuals[V.INDICATION]
-        ]
-        has_intervention, addresses, triggered = (slots[V.HAS_INTERVENTION], slots[V.ADDRESSES_CAUSE],
-                                                  slots[V.TRIGGERED_BY])
-        recommendations = [
-            _new_recommendation(a[ns_len:], one(has_intervention, a), V.PHASE_NAMES.get(first(a, V.HAS_PHASE), ""),
-                           ids(addresses, a), ids(triggered, a), first(a, V.INSTRUCTIONS),
-                           many(quotes.get(a)))
-            for a in individuals[V.RECOMMENDATION]
-        ]
+        subjects = individuals[V.ASSOCIATION]
+        strength_col = strength_column(subjects)
+        associations: list[Association] = list(map(
+            _new_association, local_ids(subjects), id_column(has_finding, subjects), id_column(has_cause, subjects),
+            strength_col, ordered_sources(subjects, strength_col)))
+        if any(map(operator.is_, strength_col, repeat(None))):  # an association needs a strength
+            associations = [a for a in associations if a.strength is not None]
+        subjects = individuals[V.CAUSAL_LINK]
+        strength_col = strength_column(subjects)
+        causal_links: list[CausalLink] = list(map(
+            _new_causallink, local_ids(subjects), id_column(slots[V.HAS_UPSTREAM], subjects),
+            id_column(slots[V.HAS_DOWNSTREAM], subjects), strength_col, ordered_sources(subjects, strength_col)))
+        subjects = individuals[V.INDICATION]
+        indications: list[Indication] = list(map(
+            _new_indication, local_ids(subjects), id_column(slots[V.HAS_DIAGNOSTIC], subjects),
+            id_column(has_finding, subjects), id_column(has_cause, subjects),
+            text_column(slots[V.HAS_ROLE], subjects, V.ROLE_NAMES, "supports"), sources_column(subjects)))
+        subjects = individuals[V.RECOMMENDATION]
+        recommendations: list[Recommendation] = list(map(
+            _new_recommendation, local_ids(subjects), id_column(slots[V.HAS_INTERVENTION], subjects),
+            text_column(slots[V.HAS_PHASE], subjects, V.PHASE_NAMES, ""),
+            list(map(ids, map(slots[V.ADDRESSES_CAUSE].get, subjects))),
+            list(map(ids, map(slots[V.TRIGGERED_BY].get, subjects))),
+            _picked(list(map(slots[V.INSTRUCTIONS].get, subjects, repeat("")))), sources_column(subjects)))
+
+        # statements: nothing on the load or explain path reads them; their columns are taken now
+        # (the grouped triples go when build returns) and the records made on first use
         about = slots[V.IS_ABOUT]
-        statements = [
-            _new_statement(a[ns_len:], kind, text(a, "en") or a[ns_len:], ids(about, a), many(quotes.get(a)))
-            for cls, kind in ((V.EPIDEMIOLOGY, "epidemiology"), (V.PATHOPHYSIOLOGY, "pathophysiology"))
-            for a in individuals[cls]
+        statement_columns = [
+            (kind, subjects, list(map(labels_en.get, subjects)), list(map(about.get, subjects)),
+             list(map(quotes.get, subjects)))
+            for kind, subjects in (("epidemiology", individuals[V.EPIDEMIOLOGY]),
+                                   ("pathophysiology", individuals[V.PATHOPHYSIOLOGY]))
         ]
+
+        def make_statements() -> list[Statement]:
+            return [
+                _new_statement(a[ns_len:], kind, (label if type(label) is str_ else
+                                                  None if label is None else min(label)) or a[ns_len:],
+                               ids(about_ids), many(found))
+                for kind, subjects, labels, abouts, founds in statement_columns
+                for a, label, about_ids, found in zip(subjects, labels, abouts, founds)
+            ]
 
         index = Index(
             version_iri=version_iri,
@@ -688,21 +907,29 @@ class IndexBuilder:
             causal_links=causal_links,
             indications=indications,
             recommendations=recommendations,
-            statements=statements,
             ancestors=ancestors,
             descendants=descendants,
+            statement_list=make_statements,
         )
         index.role_strengths = {
             name: strengths[first(role, V.HAS_STRENGTH)]
             for role, name in V.ROLE_NAMES.items() if first(role, V.HAS_STRENGTH) in strengths
         }
-        by_finding: dict[str, list[Association]] = defaultdict(list)
-        by_cause: dict[str, list[Association]] = defaultdict(list)
+        by_finding: dict[str, list[Association]] = {}
+        by_cause: dict[str, list[Association]] = {}
         for assoc in associations:
-            by_finding[assoc.finding].append(assoc)
-            by_cause[assoc.cause].append(assoc)
-        index.assoc_by_finding = dict(by_finding)
-        index.assoc_by_cause = dict(by_cause)
+            found = by_finding.get(assoc.finding)
+            if found is None:
+                by_finding[assoc.finding] = [assoc]
+            else:
+                found.append(assoc)
+            found = by_cause.get(assoc.cause)
+            if found is None:
+                by_cause[assoc.cause] = [assoc]
+            else:
+                found.append(assoc)
+        index.assoc_by_finding = by_finding
+        index.assoc_by_cause = by_cause
         return index
 
 
