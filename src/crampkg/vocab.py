@@ -73,7 +73,6 @@ SCHEMA_TERMS: dict[str, str] = {
     "CRAMPKG_0000063": "must not miss",
     "CRAMPKG_0000064": "prior strength",
     "CRAMPKG_0000065": "article wording",
-    "CRAMPKG_0000065": "article wording",
     "CRAMPKG_0000070": "strength: almost always",
     "CRAMPKG_0000071": "strength: usually",
     "CRAMPKG_0000072": "strength: often",
