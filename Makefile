@@ -3,7 +3,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test check bench release clean
+.PHONY: install run test lint check bench release clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +18,11 @@ run: $(STAMP)
 	$(BIN)/crampkg explain "calf cramp at night" "drinks little" "tap water only"
 
 test: $(STAMP)
+	$(BIN)/ruff check src benchmarks
 	$(BIN)/python -m pytest -n 2 tests
+
+lint: $(STAMP)
+	$(BIN)/ruff check src benchmarks
 
 check: $(STAMP)
 	$(BIN)/crampkg check

@@ -69,7 +69,7 @@ def read_unit():
     """The real knowledge base's content as the replication unit: (schema path, triples, facts)."""
     import pyoxigraph as ox
 
-    from crampkg import KnowledgeBase, resources
+    from crampkg import KnowledgeBase
     from crampkg import vocab as V
 
     kb = KnowledgeBase.load()
