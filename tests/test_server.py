@@ -126,6 +126,18 @@ def test_explain_json_and_turtle(server: str, kb) -> None:
     assert_no_traceback(malformed.text)
 
 
+def test_explain_why_not(server: str, kb) -> None:
+    case = {"present": ["takes statins", "muscle aches"]}
+    response = httpx.post(f"{server}/explain", params={"why_not": "magnesium deficiency"}, json=case)
+    assert response.status_code == 200, response.text
+    expected = kb.explain(case["present"]).why_not("magnesium deficiency").to_dict()
+    assert response.json()["why_not"] == json.loads(json.dumps(expected))
+    assert response.json()["why_not"]["rank"] > 1
+    unknown = httpx.post(f"{server}/explain", params={"why_not": "magnesium deficiancy"}, json=case)
+    assert unknown.status_code == 400
+    assert "magnesium deficiency" in unknown.json()["error"]["suggestions"]
+
+
 def test_openapi_and_home_page(server: str) -> None:
     document = httpx.get(f"{server}/openapi.json").json()
     assert document["openapi"].startswith("3.1") and {"/sparql", "/explain"} <= set(document["paths"])

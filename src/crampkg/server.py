@@ -277,7 +277,11 @@ def create_app(kb: KnowledgeBase, settings: ServerSettings | None = None, datase
             explanation = kb.explain(present, absent)
         else:
             explanation = await run_in_threadpool(kb.explain, present, absent)
-        return Response(dumps_json(explanation.to_dict()), media_type="application/json")
+        answer = explanation.to_dict()
+        challenged = request.query_params.get("why_not")
+        if challenged is not None:  # ?why_not=CAUSE: what keeps that cause low (like --why-not)
+            answer["why_not"] = explanation.why_not(challenged).to_dict()
+        return Response(dumps_json(answer), media_type="application/json")
 
     async def openapi(request: Request) -> Response:
         return JSONResponse(openapi_document(settings))
@@ -362,11 +366,15 @@ def openapi_document(settings: ServerSettings) -> dict[str, Any]:
             },
             "/explain": {"post": {
                 "summary": "Rank the causes of a case, with evidence, next tests and actions",
+                "parameters": [{"name": "why_not", "in": "query", "required": False,
+                                "description": "a cause (id, label or synonym): the answer then also says "
+                                               "what keeps it low and which test would settle it",
+                                "schema": {"type": "string"}}],
                 "requestBody": {"required": True, "content": {"application/json": {"schema": case_schema},
                                                               "text/turtle": text}},
                 "responses": {"200": {"description": "the explanation (Explanation.to_dict())",
                                       "content": {"application/json": {"schema": {"type": "object"}}}},
-                              "400": {"description": "malformed case or unknown finding (with suggestions)",
+                              "400": {"description": "malformed case, unknown finding or why_not cause (with suggestions)",
                                       "content": {"application/json": {"schema": {"type": "object"}}}},
                               "413": {"description": "case too large"}}}},
             "/openapi.json": {"get": {"summary": "this document", "responses": {"200": {"description": "OpenAPI"}}}},
@@ -378,6 +386,7 @@ def openapi_document(settings: ServerSettings) -> dict[str, Any]:
 
 
 _CSP = "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'"
+
 
 def home_page() -> str:
     """The query page (``static/query.html``, shipped with the package)."""
