@@ -235,3 +235,24 @@ def test_every_answer_says_when_to_see_a_doctor_triggered_advice_first(kb):
     assert triggered[0].label == "consulting a doctor about the cholesterol-lowering drug"
     failing = kb.explain(["calf cramp at night", "measures have not helped"]).actions["see_doctor"]
     assert failing[0].label == "ruling out a vascular cause"
+
+
+def test_a_cause_whose_required_finding_is_absent_is_excluded(kb):
+    drug = kb.resolve_cause("cholesterol-lowering drug side effect")
+    assert drug.requires == (kb.resolve_finding("takes statins").id,)
+    answer = kb.explain(["calf cramp", "muscle aches"], absent=["takes statins"])
+    hyp = answer.hypothesis(drug.id)
+    assert hyp.score == 0.0 and hyp.excluded_by == drug.requires
+    assert answer.hypotheses[-1].score == 0.0
+    assert math.isclose(sum(h.score for h in answer.hypotheses), 1.0, abs_tol=1e-4)
+    assert "excluded" in answer.why_not(drug.id).summary
+    assert answer.to_dict()["hypotheses"][-1]["excluded_by"]
+    # not reported either way: the prior applies, nothing is excluded
+    unknown = kb.explain(["calf cramp", "muscle aches"]).hypothesis(drug.id)
+    assert unknown.score > 0 and not unknown.excluded_by
+
+
+def test_pregnancy_causes_need_a_pregnancy(kb):
+    answer = kb.explain(["calf cramp at night"], absent=["pregnant"])
+    excluded = {h.label for h in answer.hypotheses if h.excluded_by}
+    assert excluded == {"state of pregnancy", "weight-related leg overload in pregnancy"}

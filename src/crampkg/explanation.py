@@ -59,6 +59,8 @@ class Hypothesis:
     supporting: tuple[Evidence, ...]
     against: tuple[Evidence, ...]
     chains: tuple[tuple[str, ...], ...]
+    excluded_by: tuple[str, ...] = ()
+    """Findings known to be absent that the cause requires (it then has probability 0)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,7 +165,7 @@ class Explanation:
                  "prior": h.prior,
                  "supporting": [evidence(e) for e in h.supporting],
                  "against": [evidence(e) for e in h.against],
-                 "chains": [list(c) for c in h.chains]}
+                 "chains": [list(c) for c in h.chains], "excluded_by": list(h.excluded_by)}
                 for h in self.hypotheses
             ],
             "next_tests": [

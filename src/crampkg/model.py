@@ -69,6 +69,8 @@ class Cause:
     term: Term
     prior: Strength
     must_not_miss: bool
+    requires: tuple[str, ...] = ()
+    """Finding ids the cause cannot be present without (ontology: requires finding, CRAMPKG_0000066)."""
 
     @property
     def id(self) -> str:
@@ -454,7 +456,7 @@ _OWL_ONTOLOGY = "http://www.w3.org/2002/07/owl#Ontology"
 _INDEX_PREDICATES: tuple[str, ...] = (
     V.RDF_TYPE, V.RDFS_SUBCLASS_OF, V.IAO_DEFINITION, V.OBO_EXACT_SYNONYM, V.OBO_RELATED_SYNONYM,
     V.OBO_XREF, V.SOURCE_QUOTE, V.ORDINAL_RANK, V.FREQUENCY, V.BACKGROUND_FREQUENCY, V.ARTICLE_WORDING,
-    V.PRIOR_STRENGTH, V.MUST_NOT_MISS, V.HAS_FINDING, V.HAS_CAUSE, V.HAS_STRENGTH, V.HAS_UPSTREAM,
+    V.PRIOR_STRENGTH, V.MUST_NOT_MISS, V.REQUIRES_FINDING, V.HAS_FINDING, V.HAS_CAUSE, V.HAS_STRENGTH, V.HAS_UPSTREAM,
     V.HAS_DOWNSTREAM, V.HAS_DIAGNOSTIC, V.HAS_ROLE, V.HAS_INTERVENTION, V.HAS_PHASE, V.ADDRESSES_CAUSE,
     V.TRIGGERED_BY, V.INSTRUCTIONS, V.IS_ABOUT, V.OWL_VERSION_IRI,
 )
@@ -785,8 +787,17 @@ class IndexBuilder:
             )
         weakest = min(strengths.values(), key=lambda st: st.rank) if strengths else None
 
+        def ids(found) -> tuple[str, ...]:
+            """The local ids of a grouped value, sorted by IRI."""
+            if found is None:
+                return ()
+            if type(found) is str_:
+                return (found[ns_len:] if found.startswith(ns) else found,)
+            return tuple(local(v) for v in sorted(found))
+
         causes: dict[str, Cause] = {}
         priors, must_not_miss = slots[V.PRIOR_STRENGTH], slots[V.MUST_NOT_MISS]
+        requires = slots[V.REQUIRES_FINDING]
         cause_iri = V.CAUSE
         for term in terms.values():
             if term.kind != "cause" or term.iri == cause_iri:
@@ -797,15 +808,8 @@ class IndexBuilder:
                 continue
             must = must_not_miss.get(term.iri)
             must = pick(must).lower() in {"true", "1"} if must is not None else False
-            causes[term.id] = _new_cause(term=term, prior=prior, must_not_miss=must)
-
-        def ids(found) -> tuple[str, ...]:
-            """The local ids of a grouped value, sorted by IRI."""
-            if found is None:
-                return ()
-            if type(found) is str_:
-                return (found[ns_len:] if found.startswith(ns) else found,)
-            return tuple(local(v) for v in sorted(found))
+            causes[term.id] = _new_cause(term=term, prior=prior, must_not_miss=must,
+                                         requires=ids(requires.get(term.iri)))
 
         wording_of = {st.id: [w.casefold() for w in st.wording] for st in strengths.values()}
         sorted_sources: dict[tuple, tuple[str, ...]] = {}

@@ -139,6 +139,11 @@ class Reasoner:
         self._cause_info = {c: (index.causes[c].label, index.causes[c].prior.label, index.causes[c].must_not_miss)
                             for c in self.cause_ids}
         self._must_prior_order = [c for c in self._prior_order if index.causes[c].must_not_miss]
+        # finding -> causes that require it (absent: excluded), through the finding's generalisations
+        self._required_by: dict[str, list[str]] = {}
+        for c in self.cause_ids:
+            for f in index.causes[c].requires:
+                self._required_by.setdefault(f, []).append(c)
         self._links_by_cause: dict[str, list[Association]] = {}
         for links in self.links.values():
             for link in links:
@@ -273,10 +278,18 @@ class Reasoner:
                     against[cause] = [evidence]
                 else:
                     found.append(evidence)
-        touched = sorted(supporting.keys() | against.keys())
+        # a cause that requires a finding known to be absent is excluded (probability 0)
+        excluded: dict[str, list[str]] = {}
+        if absent_closed:
+            required_by = self._required_by
+            for f in sorted(absent_closed):
+                for cause in required_by.get(f, ()):
+                    excluded.setdefault(cause, []).append(f)
+        touched = sorted(supporting.keys() | against.keys() | excluded.keys())
         log_prior = self.log_prior
         touched_scores = {
-            c: (log_prior[c] + math.fsum(e.weight for e in supporting.get(c, ()))
+            c: (-math.inf if c in excluded else
+                log_prior[c] + math.fsum(e.weight for e in supporting.get(c, ()))
                 + math.fsum(e.weight for e in against.get(c, ())))
             for c in touched}
         posterior = _Posterior(self, touched_scores)
@@ -313,6 +326,7 @@ class Reasoner:
                 tuple(sorted(sup, key=_support_order)) if sup else (),
                 tuple(sorted(ag, key=_against_order)) if ag else (),
                 graph.chain_tuples(sources, c, known) if sources else (),
+                tuple(excluded.get(c, ())),
             ))
         hypotheses = tuple(hypotheses)
         leading = [h.id for h in hypotheses[:LEADING]]
@@ -635,7 +649,11 @@ class Reasoner:
             key=lambda e: (-e.weight, e.finding))
         settling = sorted({i.diagnostic for i in self.index.indications if i.cause == target})
         leader = explanation.hypotheses[0]
-        if rank == 1:
+        if hyp.excluded_by:
+            needed = ", ".join(self.index.terms[f].label for f in hyp.excluded_by)
+            summary = (f"{hyp.label} is excluded (score 0): it cannot be present without {needed}, "
+                       "which the case reports as absent.")
+        elif rank == 1:
             summary = f"{hyp.label} is already ranked first (score {hyp.score:.3f})."
         else:
             summary = (f"{hyp.label} is ranked {rank} (score {hyp.score:.3f}) behind {leader.label} "

@@ -36,6 +36,8 @@ def render_explanation(answer: Explanation, kb: KnowledgeBase, top: int = 5) -> 
     for h in shown:
         rank = answer.hypotheses.index(h) + 1
         why = ", ".join(f"{e.label} ({e.strength})" for e in h.supporting[:3]) or "prior only"
+        if h.excluded_by:
+            why = "excluded: requires " + ", ".join(_label(kb, f) for f in h.excluded_by) + " (absent)"
         if h.against:
             why += "; against: " + ", ".join(e.label for e in h.against[:2])
         flag = " !" if h.must_not_miss else ""

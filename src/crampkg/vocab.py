@@ -73,6 +73,7 @@ SCHEMA_TERMS: dict[str, str] = {
     "CRAMPKG_0000063": "must not miss",
     "CRAMPKG_0000064": "prior strength",
     "CRAMPKG_0000065": "article wording",
+    "CRAMPKG_0000066": "requires finding",
     "CRAMPKG_0000070": "strength: almost always",
     "CRAMPKG_0000071": "strength: usually",
     "CRAMPKG_0000072": "strength: often",
@@ -135,6 +136,7 @@ INSTRUCTIONS = NS + "CRAMPKG_0000061"
 MUST_NOT_MISS = NS + "CRAMPKG_0000063"
 PRIOR_STRENGTH = NS + "CRAMPKG_0000064"
 ARTICLE_WORDING = NS + "CRAMPKG_0000065"
+REQUIRES_FINDING = NS + "CRAMPKG_0000066"
 
 PHASE_NAMES = {
     NS + "CRAMPKG_0000080": "acute",
