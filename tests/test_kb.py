@@ -76,3 +76,9 @@ def test_to_rdflib_graph_and_entailments(kb):
     g = kb.rdflib_graph()
     gi = kb.rdflib_graph(inferred=True)
     assert len(gi) > len(g)
+
+
+def test_german_labels_resolve(kb):
+    assert kb.resolve_finding("nächtlicher Wadenkrampf").label == "calf cramp at night"
+    assert kb.resolve_cause("Magnesiummangel").label == "magnesium deficiency"
+    assert all(t.label_de for t in kb.findings())
