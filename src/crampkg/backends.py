@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import threading
 import urllib.parse
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -163,20 +163,6 @@ class EmbeddedStore:
     def ask(self, query: str) -> bool:
         return bool(self.store.query(query))
 
-    def namespace_triples(self, namespace: str) -> Iterable[tuple[str, str, str, bool, str]]:
-        """Every triple whose subject is in ``namespace`` (fast path: no SPARQL)."""
-        import pyoxigraph as ox
-
-        for quad in self.store.quads_for_pattern(None, None, None):
-            s, o = quad.subject, quad.object
-            if not isinstance(s, ox.NamedNode) or not s.value.startswith(namespace):
-                continue
-            if isinstance(o, ox.BlankNode):
-                continue
-            if isinstance(o, ox.Literal):
-                yield s.value, quad.predicate.value, o.value, True, o.language or ""
-            else:
-                yield s.value, quad.predicate.value, o.value, False, ""
 
 
 class RemoteStore:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -205,10 +204,6 @@ from . import cli_sparql  # noqa: E402  (registers on the group defined above)
 
 for _command in (cli_sparql.query, cli_sparql.sparql, cli_sparql.serve):
     main.add_command(_command)
-
-
-def wrap(text: str, width: int = 100, indent: str = "") -> str:
-    return textwrap.fill(text, width=width, initial_indent=indent, subsequent_indent=indent)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -13,7 +13,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from . import vocab as V
 from .model import Term
 
 
@@ -70,7 +69,3 @@ class Resolver:
         """Ids of the terms with a name containing ``text`` (all ids when empty), sorted."""
         key = normalise(text)
         return sorted({term_id for name, term_id in self.by_key.items() if key in name and not name.startswith("http")})
-
-
-def is_crampkg_iri(value: str) -> bool:
-    return value.startswith(V.NS)

@@ -27,7 +27,7 @@ generated cases):
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -221,7 +221,3 @@ def _run_sparql_rule(rule: Rule, known: set[str], absent: frozenset[str]) -> lis
         if triple.predicate.value == V.HAS_INFERRED_FINDING:
             out.append(V.local_id(triple.object.value))
     return sorted(set(out))
-
-
-def rule_ids(rules: Sequence[Rule]) -> list[str]:
-    return [r.id for r in rules]
