@@ -25,7 +25,7 @@ def _usage_error_line(exc: click.ClickException) -> None:
     message = " ".join(exc.format_message().split())
     hint = ""
     ctx = getattr(exc, "ctx", None)
-    if isinstance(exc, click.UsageError) and ctx is not None:
+    if isinstance(exc, click.UsageError) and ctx is not None and "`crampkg" not in message:
         hint = f" (see `{ctx.command_path} --help`)"
     click.echo(f"crampkg: error: {message}{hint}", err=True)
     raise click.exceptions.Exit(2)
@@ -182,9 +182,44 @@ def causes(ctx: click.Context, as_json: bool) -> None:
 
 
 # ---------------------------------------------------------------------- explain
-@main.command()
+def absent_values(args: list[str]) -> list[str]:
+    """Let ``--absent`` take several values: ``--absent A B --json`` is ``--absent A --absent B --json``.
+
+    Every argument after ``--absent`` up to the next option (or ``--``) is an absent finding, as
+    with argparse's ``nargs="+"``: a finding written after ``--absent`` never silently becomes a
+    present one. Present findings go before ``--absent`` (or after ``--``).
+    """
+    out: list[str] = []
+    absent_run = False  # inside the values of an --absent
+    expects_value = False  # the next token is the value of `--absent`
+    for i, token in enumerate(args):
+        if token == "--":
+            out += args[i:]
+            break
+        if expects_value:
+            out.append(token)
+            expects_value = False
+        elif token.startswith("-") and token != "-":
+            out.append(token)
+            absent_run = token == "--absent" or token.startswith("--absent=")
+            expects_value = token == "--absent"
+        elif absent_run:
+            out += ["--absent", token]
+        else:
+            out.append(token)
+    return out
+
+
+class _ExplainCommand(click.Command):
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, absent_values(list(args)))
+
+
+@main.command(cls=_ExplainCommand)
 @click.argument("finding", nargs=-1)
-@click.option("--absent", "absent", multiple=True, metavar="FINDING", help="A finding known to be absent (repeatable).")
+@click.option("--absent", "absent", multiple=True, metavar="FINDING...",
+              help="Findings known to be absent: every value up to the next option (--absent A B, or "
+                   "--absent A --absent B). Present findings go before it.")
 @click.option("--case", "case_file", type=click.Path(path_type=Path), default=None,
               help="Read findings from a JSON or Turtle case file.")
 @click.option("--why-not", "why_not", default=None, metavar="CAUSE", help="Explain what keeps CAUSE from ranking higher.")
@@ -203,6 +238,8 @@ def explain(ctx: click.Context, finding: tuple[str, ...], absent: tuple[str, ...
         absent_list += list(case.absent)
     if not present and not absent_list:
         raise click.UsageError("give at least one FINDING (see `crampkg findings`) or --case FILE")
+    if why_not is not None and not why_not.strip():
+        raise click.BadParameter("empty; name a cause (see `crampkg causes`)", param_hint="--why-not")
     kb = get_kb(ctx)
     answer = kb.explain(present, absent_list)
     if why_not:

@@ -128,3 +128,14 @@ class ResultTooLargeError(QueryError):
     """The result has more rows (or triples) than the configured cap."""
 
     http_status = 413
+
+
+class FindingNotCauseError(UnknownCauseError):
+    """A name given where a cause is expected names a finding (``--why-not "calf cramp"``)."""
+
+    def __init__(self, given: str, finding_label: str):
+        named = "" if given.strip().casefold() == finding_label.casefold() else f" ({finding_label})"
+        CrampkgError.__init__(
+            self, f"{given!r} is a finding{named}, not a cause; name a cause (see `crampkg causes`)")
+        self.given = given
+        self.suggestions = []

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from . import resources
 from . import vocab as V
 from .backends import EmbeddedStore, RemoteStore, Store
-from .errors import KnowledgeBaseError, UnknownCauseError, UnknownFindingError
+from .errors import FindingNotCauseError, KnowledgeBaseError, UnknownCauseError, UnknownFindingError
 from .model import Association, Cause, Index, IndexBuilder, Recommendation, Term, build_index
 from .resolution import Resolver
 from .xml_guard import RDF_XML_SUFFIXES, check_xml_file
@@ -180,6 +180,9 @@ class KnowledgeBase:
         """The cause named by an id, IRI, label or synonym (case-insensitive); else UnknownCauseError."""
         found = self.cause_resolver.lookup(given)
         if found is None:
+            finding = self.finding_resolver.lookup(given)
+            if finding is not None:
+                raise FindingNotCauseError(given, self.index.terms[finding].label)
             raise UnknownCauseError(given, self.cause_resolver.suggest(given))
         return self.index.causes[found]
 
