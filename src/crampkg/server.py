@@ -288,8 +288,9 @@ def create_app(kb: KnowledgeBase, settings: ServerSettings | None = None, datase
 
     async def health(request: Request) -> Response:
         running = pool().pids() if "pool" in state else []
+        isolation = state["pool"].isolation if "pool" in state else ()
         return JSONResponse({"status": "ok" if running else "starting", "workers": len(running),
-                             "kb_version": kb.version_iri})
+                             "network_isolation": list(isolation), "kb_version": kb.version_iri})
 
     page = home_page()
 

@@ -4,18 +4,29 @@ Checks, in order (each refusal is a :class:`~crampkg.errors.QueryError` subclass
 whose ``http_status`` the server uses as is):
 
 1. length cap (:class:`QueryTooLongError`, 413);
-2. bracket-depth cap on the text *after* ``\\uXXXX`` expansion (pyoxigraph
-   crashes the process at about 3,000 nested brackets; rdflib's parser
-   recurses too) (:class:`QuerySyntaxError`, 400);
-3. parsing with rdflib's SPARQL 1.1 grammar and translation to the algebra
+2. codepoint escapes: ``\\uXXXX`` / ``\\UXXXXXXXX`` are decoded **once, over the
+   whole text**, as the SPARQL 1.1 grammar says (section 19.2), and the decoded
+   text is what the guard parses *and what the engine runs* (:attr:`GuardedQuery.text`).
+   rdflib expands escapes everywhere before tokenising while pyoxigraph decodes
+   them only inside strings, so handing the engine the raw text let
+   ``"x\\u0022 ... SERVICE ... \\u0022y"`` be a string to the guard and a real
+   SERVICE call to the engine. Text that still holds an escape after decoding
+   (``\\u005Cu0053``) or an escape of a surrogate or beyond U+10FFFF is refused
+   (400), so no later decoding can change what was checked;
+3. an empty query (nothing but whitespace, comments, PREFIX / BASE) is 400 "empty query";
+4. bracket-depth cap (:class:`QuerySyntaxError`, 400; pyoxigraph overflows its
+   stack on deeply nested expressions, rdflib's parser recurses too);
+5. parsing with rdflib's SPARQL 1.1 grammar and translation to the algebra
    (:class:`QuerySyntaxError` with the parser's message, line and column, 400);
    text that parses as an *update* is refused (:class:`QueryRefusedError`, 403);
-4. a walk over the whole parse tree and algebra (not a keyword regex: rdflib and
-   pyoxigraph expand ``\\u0053ERVICE`` before parsing) refusing ``SERVICE`` and
-   ``FROM`` / ``FROM NAMED`` with any graph outside the served dataset (403).
+6. a walk over the whole parse tree and algebra (not a keyword regex) refusing
+   ``SERVICE`` and ``FROM`` / ``FROM NAMED`` with any graph outside the served
+   dataset (403).
 
 The guard never evaluates anything. Engines that evaluate with rdflib must
 still run with ``SPARQL_LOAD_GRAPHS`` off: see :func:`rdflib_safe_evaluation`.
+The query workers also cannot open network connections at all (see
+:mod:`crampkg.sandbox`), so a future parser difference still cannot call out.
 """
 
 from __future__ import annotations
@@ -46,7 +57,8 @@ class GuardedQuery:
 
 
 def expand_unicode_escapes(text: str) -> str:
-    """Expand ``\\uXXXX`` / ``\\UXXXXXXXX`` the way SPARQL parsers do before tokenising."""
+    """Expand ``\\uXXXX`` / ``\\UXXXXXXXX`` the way SPARQL parsers do before tokenising
+    (lenient: an escape of no character is left as it is; :func:`decode_escapes` is strict)."""
 
     def repl(match: re.Match[str]) -> str:
         code = int(match.group(1) or match.group(2), 16)
@@ -56,6 +68,46 @@ def expand_unicode_escapes(text: str) -> str:
             return match.group(0)
 
     return _UNICODE_ESCAPE.sub(repl, text)
+
+
+def decode_escapes(text: str) -> str:
+    """The query text after the grammar's one codepoint-escape pass (SPARQL 1.1, 19.2).
+
+    Raises :class:`QuerySyntaxError` for an escape of a surrogate or of a code point beyond
+    U+10FFFF, and for text that still contains an escape after decoding (``\\u005Cu0041``):
+    rdflib would decode it a second time and pyoxigraph would decode it inside strings, so the
+    engines would not agree on what the query says.
+    """
+    if "\\u" not in text and "\\U" not in text:
+        return text
+
+    def repl(match: re.Match[str]) -> str:
+        code = int(match.group(1) or match.group(2), 16)
+        if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+            raise QuerySyntaxError(f"the escape {match.group(0)} is not a Unicode character")
+        return chr(code)
+
+    decoded = _UNICODE_ESCAPE.sub(repl, text)
+    again = _UNICODE_ESCAPE.search(decoded)
+    if again:
+        raise QuerySyntaxError(
+            f"an escape sequence decodes to another escape sequence ({again.group(0)}); write the character itself")
+    return decoded
+
+
+_PROLOGUE_ITEM = re.compile(
+    r"\s+|#[^\n\r]*|(?i:BASE)\s*<[^<>\s]*>|(?i:PREFIX)\s*[^\s:<>#]*:\s*<[^<>\s]*>")
+
+
+def is_empty_query(text: str) -> bool:
+    """Whether ``text`` holds no query at all: only whitespace, comments and PREFIX / BASE declarations."""
+    position = 0
+    while position < len(text):  # one token at a time (no backtracking over the whole text)
+        match = _PROLOGUE_ITEM.match(text, position)
+        if match is None or match.end() == position:
+            return False
+        position = match.end()
+    return True
 
 
 def bracket_depth(text: str) -> int:
@@ -83,9 +135,12 @@ def check_query(
         raise QueryError("the query must be text")
     if len(text) > max_length:
         raise QueryTooLongError(f"the query is {len(text)} characters long; the limit is {max_length}")
+    text = decode_escapes(text)  # from here on: exactly the text the engine will run
     if "\x00" in text:
         raise QuerySyntaxError("the query contains a NUL character")
-    depth = bracket_depth(expand_unicode_escapes(text))
+    if is_empty_query(text):
+        raise QueryError("empty query: send a SELECT, ASK, CONSTRUCT or DESCRIBE query")
+    depth = bracket_depth(text)
     if depth > max_depth:
         raise QuerySyntaxError(f"brackets nested {depth} deep; the limit is {max_depth}")
     return _check_parsed(text, allowed_graphs)

@@ -72,6 +72,7 @@ class _Worker:
     process: Any
     conn: Any
     served: int = 0
+    isolation: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -110,7 +111,11 @@ def _set_cpu_budget(seconds: float) -> None:
 
 
 def _worker_main(conn: Connection) -> None:
-    """Entry point of a worker process: receive settings and dataset, load, say ready, answer jobs."""
+    """Entry point of a worker process: cut the network, receive settings and dataset, load, say
+    ready, answer jobs."""
+    from .sandbox import restrict_network
+
+    isolation = restrict_network()  # before any thread starts (pyoxigraph's) and before any query
     import pyoxigraph as ox
 
     from . import sparql_guard
@@ -127,7 +132,7 @@ def _worker_main(conn: Connection) -> None:
     store.bulk_load(input=dataset, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(DATASET_GRAPH))
     del dataset
     sparql_guard.check_query("ASK {}")  # import and warm the parser before saying ready
-    conn.send(("ready", os.getpid()))
+    conn.send(("ready", os.getpid(), isolation))
     while True:
         try:
             job: _Job = conn.recv()
@@ -225,6 +230,8 @@ class WorkerPool:
         self._workers: set[_Worker] = set()
         self._closed = False
         self.replaced = 0
+        self.isolation: tuple[str, ...] = ()
+        """The network isolation layers of the last worker started (see :mod:`crampkg.sandbox`)."""
 
     # lifecycle
     def start(self, wait: bool = True) -> WorkerPool:
@@ -280,6 +287,8 @@ class WorkerPool:
             if parent_conn.poll(self.settings.start_timeout):
                 message = parent_conn.recv()
                 if message and message[0] == "ready":
+                    worker.isolation = tuple(message[2]) if len(message) > 2 else ()
+                    self.isolation = worker.isolation
                     return worker
         except (EOFError, OSError):
             pass
