@@ -47,6 +47,9 @@ class Store(Protocol):
     def ask(self, query: str) -> bool:
         """Run an ASK query."""
 
+    def close(self) -> None:
+        """Release the store; later queries raise :class:`~crampkg.errors.KnowledgeBaseError`."""
+
 
 def _from_oxigraph(term) -> Value:
     import pyoxigraph as ox
@@ -95,6 +98,7 @@ class EmbeddedStore:
         self.description = "embedded pyoxigraph store"
         self.paths = tuple(paths)
         self._store = None
+        self._closed = False
         self._lock = threading.Lock()
 
     @property
@@ -107,6 +111,8 @@ class EmbeddedStore:
         """The ``pyoxigraph.Store`` holding the files (bulk-loaded on first access)."""
         store = self._store
         if store is None:
+            if self._closed:
+                raise KnowledgeBaseError("the knowledge base is closed")
             with self._lock:
                 if self._store is None:
                     self._store = self._load()
@@ -163,6 +169,12 @@ class EmbeddedStore:
     def ask(self, query: str) -> bool:
         return bool(self.store.query(query))
 
+    def close(self) -> None:
+        """Drop the pyoxigraph store (its memory goes with it); idempotent."""
+        with self._lock:
+            self._closed = True
+            self._store = None
+
 
 
 class RemoteStore:
@@ -175,11 +187,18 @@ class RemoteStore:
         self.url = url
         self.timeout = timeout
         self.description = f"SPARQL endpoint {url}"
+        self._closed = False
+
+    def close(self) -> None:
+        """No connection is kept between requests; after closing, queries are refused."""
+        self._closed = True
 
     def _request(self, query: str) -> dict:
         import urllib.error  # http.client and friends: off the embedded (CLI explain) path
         import urllib.request
 
+        if self._closed:
+            raise KnowledgeBaseError("the knowledge base is closed")
         body = urllib.parse.urlencode({"query": query}).encode()
         request = urllib.request.Request(
             self.url,

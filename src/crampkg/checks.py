@@ -60,6 +60,8 @@ def run_checks(kb: KnowledgeBase, reasoner: bool = True) -> CheckReport:
 
     started = time.perf_counter()
     graph = kb.rdflib_graph()
+    if not kb.sources:
+        report.notes.append(f"checked what {kb.store.description} holds ({len(graph)} triples)")
     shacl = validation.validate_graph(graph, shapes="kb")
     report.timings["shapes"] = time.perf_counter() - started
     for v in shacl.violations:
@@ -79,9 +81,7 @@ def run_checks(kb: KnowledgeBase, reasoner: bool = True) -> CheckReport:
     report.timings["provenance"] = time.perf_counter() - started
 
     if reasoner:
-        from .owl import check_reasoner
-
-        result = check_reasoner()
+        result = _reason(kb, graph)
         report.timings["hermit"] = result.seconds
         if not result.consistent:
             report.problems.append("HermiT: the ontology is inconsistent")
@@ -92,3 +92,18 @@ def run_checks(kb: KnowledgeBase, reasoner: bool = True) -> CheckReport:
     else:
         report.notes.append("HermiT: skipped (--no-reasoner)")
     return report
+
+
+def _reason(kb: KnowledgeBase, graph):
+    """HermiT on what ``kb`` was loaded from: its files, or (a remote store) what the store returned."""
+    from .owl import check_reasoner
+
+    if kb.sources:
+        return check_reasoner(list(kb.sources))
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory(prefix="crampkg-check-") as folder:
+        path = Path(folder) / "store.ttl"
+        graph.serialize(destination=str(path), format="turtle", encoding="utf-8")
+        return check_reasoner([path])

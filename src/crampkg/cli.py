@@ -294,12 +294,24 @@ def export(ctx: click.Context, fmt: str, inferred: bool, output: Path | None) ->
 
 
 @main.command("build-release")
-@click.option("-o", "--output", type=click.Path(path_type=Path), default=None)
-def build_release_cmd(output: Path | None) -> None:
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+              help="Write here instead of ontology/crampkg.owl (required with --kb).")
+@click.pass_context
+def build_release_cmd(ctx: click.Context, output: Path | None) -> None:
     """Rebuild ontology/crampkg.owl (RDF/XML for Protégé) from the Turtle sources."""
     from .release import build_release
 
-    path = build_release(output)
+    obj = ctx.find_root().obj
+    if obj.get("store_url"):
+        raise click.UsageError("build-release builds from Turtle files and cannot read --store; "
+                               "use `crampkg --store URL export --format xml` to dump a store as RDF/XML")
+    sources = None
+    if obj.get("kb_path") is not None:
+        if output is None:
+            raise click.UsageError("build-release --kb PATH needs -o FILE (the default target is the "
+                                   "packaged ontology/crampkg.owl)")
+        sources = list(get_kb(ctx).sources)
+    path = build_release(output, sources=sources)
     click.echo(f"wrote {path}")
 
 

@@ -120,11 +120,35 @@ def serve(ctx: click.Context, host: str, port: int, timeout: float, workers: int
 
     from .server import ServerSettings, create_app
 
-    kb = _kb(ctx)
-    if not kb.sources:
+    if ctx.find_root().obj.get("store_url"):
         raise CrampkgError("serve needs the embedded knowledge base (without --store): it serves its export")
+    sock = _listen(host, port)  # before anything is printed: a busy port is one line and exit 2
+    kb = _kb(ctx)
     app = create_app(kb, ServerSettings(timeout=timeout, workers=workers, max_rows=max_rows))
-    click.echo(f"crampkg: serving http://{host}:{port}/sparql (timeout {timeout:g} s, {workers} workers)", err=True)
+    port = sock.getsockname()[1]
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"crampkg: serving http://{shown}:{port}/sparql (timeout {timeout:g} s, {workers} workers)", err=True)
     # access lines only when asked for (info, debug); uvicorn uses httptools, a dependency, when installed
-    uvicorn.run(app, host=host, port=port, log_level=log_level, server_header=False, date_header=False,
-                access_log=log_level in ("info", "debug"))
+    config = uvicorn.Config(app, host=host, port=port, log_level=log_level, server_header=False, date_header=False,
+                            access_log=log_level in ("info", "debug"))
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+def _listen(host: str, port: int):
+    """A listening TCP socket on host:port, or a one-line CrampkgError (port in use, unknown host)."""
+    import socket
+
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
+        sock = socket.socket(family, kind, proto)
+    except OSError as exc:
+        raise CrampkgError(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from None
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(2048)
+    except OSError as exc:
+        sock.close()
+        raise CrampkgError(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from None
+    return sock

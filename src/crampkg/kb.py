@@ -44,6 +44,23 @@ class KnowledgeBase:
         self.store = store
         self.index = index
         self.sources = tuple(sources)
+        self.closed = False
+
+    # ------------------------------------------------------------------ lifetime
+    def close(self) -> None:
+        """Release the store (the embedded pyoxigraph store, or the endpoint); idempotent.
+
+        Answers that need only the index (``explain``) keep working; SPARQL, ``export`` and
+        ``check`` on a closed knowledge base raise :class:`~crampkg.errors.KnowledgeBaseError`.
+        """
+        self.store.close()
+        self.closed = True
+
+    def __enter__(self) -> KnowledgeBase:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     # name lookup tables, built on first use (at 1.8M triples they take 0.25 s, and a process that
     # only serves SPARQL or exports never needs them)
@@ -212,26 +229,51 @@ class KnowledgeBase:
 
     # ------------------------------------------------------------------ export
     def rdflib_graph(self, inferred: bool = False) -> rdflib.Graph:
-        """The knowledge base as an rdflib Graph (parsed from its source files; embedded stores only)."""
+        """The knowledge base as an rdflib Graph: parsed from its source files, or (a remote store)
+        every triple of the store's default graph."""
         import rdflib
 
-        if not self.sources:
-            raise KnowledgeBaseError("an rdflib graph is only available for a knowledge base loaded from files")
+        if self.closed:
+            raise KnowledgeBaseError("the knowledge base is closed")
         graph = rdflib.Graph()
-        for path in self.sources:
-            graph.parse(path)
+        if self.sources:
+            for path in self.sources:
+                graph.parse(path)
+        else:
+            graph = self._store_graph()
         if inferred:
             from .entailment import add_entailments
 
             add_entailments(graph, self)
         return graph
 
+    def _store_graph(self) -> rdflib.Graph:
+        from rdflib import BNode, Graph, Literal, URIRef
+
+        def term(v):
+            if v.kind == "iri":
+                return URIRef(v.value)
+            if v.kind == "bnode":
+                return BNode(v.value)
+            if v.lang:
+                return Literal(v.value, lang=v.lang)
+            return Literal(v.value, datatype=URIRef(v.datatype) if v.datatype else None)
+
+        graph = Graph()
+        for row in self.store.select(_read_query("all_triples")):
+            graph.add((term(row["s"]), term(row["p"]), term(row["o"])))
+        return graph
+
     def export(self, fmt: str = "ttl", inferred: bool = False) -> bytes:
         """Serialize the knowledge base (``ttl``, ``nt`` or ``xml``), optionally with entailed triples."""
-        formats = {"ttl": "turtle", "nt": "nt", "xml": "pretty-xml"}
+        formats = {"ttl": "turtle", "nt": "nt", "xml": "xml"}
         if fmt not in formats:
             raise KnowledgeBaseError(f"unknown export format {fmt!r}; use one of {', '.join(formats)}")
         graph = self.rdflib_graph(inferred=inferred)
+        if fmt == "xml":  # the release's deterministic writer (rdflib's pretty-xml warns about lists)
+            from .release import render_rdfxml
+
+            return render_rdfxml(graph)
         data = graph.serialize(format=formats[fmt], encoding="utf-8")
         if fmt == "nt":  # deterministic line order
             data = b"".join(sorted(set(data.splitlines(keepends=True))))
