@@ -60,6 +60,10 @@ class _Group(_OneLineErrors, click.Group):
             raise
         except BrokenPipeError:
             sys.exit(0)
+        except OSError as exc:  # the environment, not a bug: a full disk, a folder that is not there
+            where = f" {exc.filename}" if exc.filename else " the output"
+            click.echo(f"crampkg: error: cannot write{where}: {exc.strerror or exc}", err=True)
+            sys.exit(2)
         except Exception as exc:  # the one place a bug is turned into a message, not a traceback
             if os.environ.get("CRAMPKG_DEBUG"):
                 raise
@@ -150,19 +154,39 @@ def _echo_json(data: object) -> None:
 
 # ---------------------------------------------------------------------- findings
 @main.command()
-@click.option("--search", default="", help="Only findings whose id, label or synonym contains TEXT.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON: [{id, label, synonyms}].")
+@click.option("--search", default="", metavar="TEXT",
+              help="Only findings with a name (id, label, German label, synonym) containing TEXT; "
+                   "shows the names that matched; exit 1 when none does.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print JSON: [{id, label, label_de, synonyms, names}] (names: every name explain accepts).")
 @click.pass_context
 def findings(ctx: click.Context, search: str, as_json: bool) -> None:
-    """List the findings every other command accepts (by id, label or synonym)."""
+    """List the findings every other command accepts (by id, label, German label or synonym)."""
+    from .resolution import normalise
+
     kb = get_kb(ctx)
     found = kb.search_findings(search)
-    if as_json:
-        _echo_json([{"id": t.id, "label": t.label, "synonyms": list(t.synonyms)} for t in found])
-        return
+    key = normalise(search)
+    rows = []
     for t in found:
-        extra = f"  ({'; '.join(t.synonyms)})" if t.synonyms else ""
-        click.echo(f"{t.id}  {t.label}{extra}")
+        names = kb.finding_names(t.id)
+        row = {"id": t.id, "label": t.label, "label_de": t.label_de, "synonyms": list(t.synonyms), "names": names}
+        if search:
+            row["matched"] = [n for n in names if key in normalise(n)] or [t.id]
+        rows.append(row)
+    if as_json:
+        _echo_json(rows)
+    for row in rows if not as_json else ():
+        if search:
+            click.echo(f"{row['id']}  {row['label']}  matched: {'; '.join(row['matched'])}")
+            continue
+        others = ([f"de: {row['label_de']}"] if row["label_de"] else []) + row["synonyms"]
+        click.echo(f"{row['id']}  {row['label']}" + (f"  ({'; '.join(others)})" if others else ""))
+    if search and not rows:
+        close = kb.finding_resolver.suggest(search)
+        hint = f"did you mean: {', '.join(close)}?" if close else "try a shorter text, or `crampkg findings` for all"
+        click.echo(f"crampkg: no finding name contains {search!r}; {hint}", err=True)
+        ctx.exit(1)
 
 
 @main.command()
@@ -286,10 +310,14 @@ def export(ctx: click.Context, fmt: str, inferred: bool, output: Path | None) ->
     data = get_kb(ctx).export(fmt, inferred=inferred)
     if output is None:
         sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()  # a write error (a full disk) is reported here, not lost at exit
         return
     from .fileio import atomic_write_bytes
 
-    atomic_write_bytes(output, data)
+    try:
+        atomic_write_bytes(output, data)
+    except OSError as exc:
+        raise CrampkgError(f"cannot write {output}: {exc.strerror or exc}") from None
     click.echo(f"wrote {len(data)} bytes to {output}", err=True)
 
 

@@ -62,7 +62,7 @@ def _echo_result(variables: list[str], rows: list[dict], fmt: str) -> None:
     click.echo("  ".join("-" * w for w in widths))
     for c in cells:
         click.echo("  ".join(x.ljust(w) for x, w in zip(c, widths)).rstrip())
-    click.echo(f"({len(rows)} rows)", err=True)
+    click.echo(f"({len(rows)} row{'' if len(rows) == 1 else 's'})", err=True)
 
 
 @click.command()

@@ -203,6 +203,16 @@ class KnowledgeBase:
             raise UnknownCauseError(given, self.cause_resolver.suggest(given))
         return self.index.causes[found]
 
+    def finding_names(self, finding_id: str) -> list[str]:
+        """The names that resolve to this finding: English label, German label, synonyms (a synonym
+        two findings share names neither, so it is left out); ids and IRIs resolve too."""
+        term = self.index.terms[finding_id]
+        names: list[str] = []
+        for name in filter(None, (term.label, term.label_de, *term.synonyms)):
+            if name not in names and self.finding_resolver.lookup(name) == finding_id:
+                names.append(name)
+        return names
+
     def search_findings(self, text: str = "") -> list[Term]:
         """Findings whose id, label or synonym contains ``text`` (case-insensitive)."""
         known = {t.id for t in self.findings()}

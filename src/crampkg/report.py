@@ -74,7 +74,8 @@ def render_explanation(answer: Explanation, kb: KnowledgeBase, top: int = 5) -> 
             out.append(_wrap(f"- {r.label}: {r.why}", "  "))
     out.append("")
     out.append(f"Rules fired: {', '.join(answer.rules_fired) or 'none'}   Knowledge base: {answer.kb_version}")
-    out.append(_wrap(answer.disclaimer, ""))
+    # the answer's disclaimer names the JSON key; the report names its own section instead
+    out.append(_wrap(answer.disclaimer.replace("listed under see_doctor", 'listed under "See a doctor" above'), ""))
     return "\n".join(out)
 
 

@@ -68,4 +68,13 @@ class Resolver:
     def search(self, text: str) -> list[str]:
         """Ids of the terms with a name containing ``text`` (all ids when empty), sorted."""
         key = normalise(text)
-        return sorted({term_id for name, term_id in self.by_key.items() if key in name and not name.startswith("http")})
+        # ids match only a text that looks like one ("0000101", "CRAMPKG_00001"): otherwise "cramp"
+        # would find every term through its id
+        wants_id = key.startswith("crampkg") or key.isdigit()
+
+        def searchable(name: str) -> bool:
+            if name.startswith("http"):
+                return False
+            return wants_id or not (name.startswith("crampkg") or name.isdigit())
+
+        return sorted({term_id for name, term_id in self.by_key.items() if key in name and searchable(name)})
