@@ -59,6 +59,7 @@ def remote(remote_url: str) -> KnowledgeBase:
 
 CASES = [
     ("causes_of_finding", {"finding": "tap water only"}),
+    ("causes_of_finding", {"finding": "CRAMPKG_0000100"}),  # a general finding: its specialisations' links
     ("findings_of_cause", {"cause": "magnesium deficiency"}),
     ("diagnostics_for_cause", {"cause": "magnesium deficiency"}),
     ("interventions_for_cause", {"cause": "magnesium deficiency", "phase": "prevention"}),
