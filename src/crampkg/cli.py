@@ -249,11 +249,23 @@ class _ExplainCommand(click.Command):
 @click.option("--why-not", "why_not", default=None, metavar="CAUSE", help="Explain what keeps CAUSE from ranking higher.")
 @click.option("--json", "as_json", is_flag=True, help="Print the documented JSON answer.")
 @click.option("--top", default=5, show_default=True, help="Hypotheses shown in the table.")
+@click.option("--text", "text", default=None, metavar="TEXT",
+              help="Describe the case in your own words (English or German); what was understood is shown first.")
+@click.option("--lang", type=click.Choice(["en", "de"]), default=None, help="The language of --text (default: detected).")
 @click.pass_context
 def explain(ctx: click.Context, finding: tuple[str, ...], absent: tuple[str, ...], case_file: Path | None,
-            why_not: str | None, as_json: bool, top: int) -> None:
+            why_not: str | None, as_json: bool, top: int, text: str | None = None, lang: str | None = None) -> None:
     """Rank the causes that explain FINDING..., with next tests, what to do, and sources."""
     present, absent_list = list(finding), list(absent)
+    reading = None
+    if text is not None:  # free text: read it, merge what it says into the case, show what was understood
+        reading = get_kb(ctx).read_text(text, lang)
+        if reading.empty and not present and not absent_list and case_file is None:
+            raise click.UsageError(f"no finding understood in --text ({reading.summary()})")
+        present += [f for f in reading.present_ids if f not in present]
+        absent_list += [f for f in reading.absent_ids if f not in absent_list]
+        if not as_json:
+            click.echo(reading.summary() + "\n")
     if case_file is not None:
         from .cases import load_case
 
@@ -269,14 +281,14 @@ def explain(ctx: click.Context, finding: tuple[str, ...], absent: tuple[str, ...
     if why_not:
         result = answer.why_not(why_not)
         if as_json:
-            _echo_json(result.to_dict())
+            _echo_json(result.to_dict() | ({"reading": reading.to_dict()} if reading else {}))
         else:
             from .report import render_why_not
 
             click.echo(render_why_not(result, kb))
         return
     if as_json:
-        _echo_json(answer.to_dict())
+        _echo_json(answer.to_dict() | ({"reading": reading.to_dict()} if reading else {}))
         return
     from .report import render_explanation
 

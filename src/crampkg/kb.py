@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     import rdflib
 
     from .explanation import Explanation
+    from .text import TextReading
     from .rules import RuleSet
 
 
@@ -66,8 +67,13 @@ class KnowledgeBase:
     # only serves SPARQL or exports never needs them)
     @cached_property
     def finding_resolver(self) -> Resolver:
-        """Names (ids, IRIs, labels, synonyms) of every finding."""
-        return Resolver.for_terms(self.findings())
+        """Names (ids, IRIs, labels, synonyms) of every finding; other wording through the text reader."""
+        return Resolver.for_terms(self.findings(), loose=self._read_name)
+
+    def _read_name(self, given: str) -> str | None:
+        from .text import resolve_name  # lazily: plain explain with exact names never imports the reader
+
+        return resolve_name(self, given)
 
     @cached_property
     def cause_resolver(self) -> Resolver:
@@ -188,7 +194,7 @@ class KnowledgeBase:
     # ------------------------------------------------------------------ resolution
     def resolve_finding(self, given: str) -> Term:
         """The finding named by an id, IRI, label or synonym (case-insensitive); else UnknownFindingError."""
-        found = self.finding_resolver.lookup(given)
+        found = self.finding_resolver.lookup_or_read(given)
         if found is None:
             raise UnknownFindingError(given, self.finding_resolver.suggest(given))
         return self.index.terms[found]
@@ -232,6 +238,15 @@ class KnowledgeBase:
         from .reasoning import Reasoner
 
         return Reasoner(self)
+
+    def read_text(self, text: str, lang: str | None = None) -> TextReading:
+        """The findings a free text (English or German) reports as present and absent, with spans.
+
+        ``lang`` is ``"en"``, ``"de"`` or None (detected). See :mod:`crampkg.text`.
+        """
+        from .text import read_text
+
+        return read_text(self, text, lang)
 
     def explain(self, present: Iterable[str], absent: Iterable[str] = ()) -> Explanation:
         """Rank the causes that explain ``present`` findings (and ``absent`` ones), with tests and actions."""

@@ -1,16 +1,18 @@
 """Turning what a person types into a known term: id, IRI, label or synonym.
 
 Matching is case-insensitive and ignores repeated white space. Labels win over
-synonyms; a synonym shared by two terms is ambiguous and matches neither. An
-unknown name is never guessed: the caller gets the closest known names as
-suggestions and raises.
+synonyms; a synonym shared by two terms is ambiguous and matches neither. A name
+that is no exact name may still be read by the free-text reader (``loose``,
+e.g. "measures do not help"), but only when it finds exactly one finding with
+confidence. Otherwise a name is never guessed: the caller gets the closest known
+names as suggestions and raises.
 """
 
 from __future__ import annotations
 
 import difflib
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from .model import Term
@@ -27,9 +29,11 @@ class Resolver:
 
     by_key: dict[str, str]
     display: dict[str, str]
+    loose: Callable[[str], str | None] | None = None
+    """Asked when no exact name matches: the one id the wording means, or None."""
 
     @classmethod
-    def for_terms(cls, terms: Iterable[Term]) -> Resolver:
+    def for_terms(cls, terms: Iterable[Term], loose: Callable[[str], str | None] | None = None) -> Resolver:
         """Index ids, IRIs, CURIEs, labels (en, de) and synonyms of ``terms``."""
         strong: dict[str, str] = {}
         weak: dict[str, set[str]] = defaultdict(set)
@@ -46,11 +50,18 @@ class Resolver:
         for key, ids in weak.items():
             if key not in by_key and len(ids) == 1:
                 by_key[key] = next(iter(ids))
-        return cls(by_key=by_key, display=display)
+        return cls(by_key=by_key, display=display, loose=loose)
 
     def lookup(self, given: str) -> str | None:
         """The id ``given`` names, or None."""
         return self.by_key.get(normalise(given))
+
+    def lookup_or_read(self, given: str) -> str | None:
+        """The id ``given`` names exactly, else the one the ``loose`` reader is sure of, else None."""
+        found = self.lookup(given)
+        if found is None and self.loose is not None and given.strip():
+            found = self.loose(given)
+        return found
 
     def suggest(self, given: str, limit: int = 5) -> list[str]:
         """Labels of the known terms whose names are closest to ``given``."""
