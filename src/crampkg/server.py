@@ -261,6 +261,17 @@ def create_app(kb: KnowledgeBase, settings: ServerSettings | None = None, datase
             raise UnsupportedMediaTypeError("POST a case as application/json or text/turtle")
         is_json = case_format(media or "json", body) == "json"
         parse = parse_json_case if is_json else parse_turtle_case
+        reading = None
+        if is_json and b'"text"' in body:  # {"text": ...} alone or with present/absent (crampkg.text)
+            from .text.case import split_text_case
+
+            text, lang, body = split_text_case(body)
+            if text is not None:
+                reading = kb.read_text(text, lang)
+                if not body and reading.empty:
+                    raise CaseFormatError(f"no finding understood in 'text' ({reading.summary()})")
+                if not body:
+                    body = dumps_json({"present": reading.present_ids, "absent": reading.absent_ids})
         try:
             # a small JSON case is parsed and explained on the event loop: both take well under a
             # millisecond, less than the hop to a worker thread and back (performance); Turtle (SHACL
@@ -273,11 +284,16 @@ def create_app(kb: KnowledgeBase, settings: ServerSettings | None = None, datase
         except RecursionError:  # json.loads on deeply nested arrays
             raise CaseFormatError("the case is nested too deeply") from None
         present, absent = list(case.present), list(case.absent)
+        if reading is not None:
+            present += [f for f in reading.present_ids if f not in present]
+            absent += [f for f in reading.absent_ids if f not in absent]
         if len(present) + len(absent) <= INLINE_FINDINGS and _reasoner_ready(kb):
             explanation = kb.explain(present, absent)
         else:
             explanation = await run_in_threadpool(kb.explain, present, absent)
         answer = explanation.to_dict()
+        if reading is not None:
+            answer["reading"] = reading.to_dict()
         challenged = request.query_params.get("why_not")
         if challenged is not None:  # ?why_not=CAUSE: what keeps that cause low (like --why-not)
             answer["why_not"] = explanation.why_not(challenged).to_dict()
