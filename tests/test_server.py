@@ -142,4 +142,6 @@ def test_openapi_and_home_page(server: str) -> None:
     document = httpx.get(f"{server}/openapi.json").json()
     assert document["openapi"].startswith("3.1") and {"/sparql", "/explain"} <= set(document["paths"])
     page = httpx.get(f"{server}/")
-    assert page.status_code == 200 and "<textarea" in page.text and "fetch('/sparql'" in page.text
+    assert page.status_code == 200 and "<textarea" in page.text and 'action="/"' in page.text
+    console = httpx.get(f"{server}/query")  # the SPARQL console (its script: /static/query.js)
+    assert console.status_code == 200 and "<textarea" in console.text and "/static/query.js" in console.text

@@ -34,7 +34,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from .errors import CaseFormatError, CrampkgError, QueryError, QueryRefusedError, ReadOnlyError, RequestTooLargeError, UnsupportedMediaTypeError
@@ -183,6 +183,8 @@ def _error_response(request: Request, exc: CrampkgError) -> Response:
 # ---------------------------------------------------------------------- the app
 def create_app(kb: KnowledgeBase, settings: ServerSettings | None = None, dataset: bytes | None = None) -> Starlette:
     """The Starlette application serving ``kb`` (the worker pool starts with the app's lifespan)."""
+    from .http_page import page_routes
+
     settings = settings or ServerSettings()
     data = dataset if dataset is not None else kb.export(fmt="nt", inferred=True)
     state: dict[str, Any] = {}
@@ -308,11 +310,6 @@ def create_app(kb: KnowledgeBase, settings: ServerSettings | None = None, datase
         return JSONResponse({"status": "ok" if running else "starting", "workers": len(running),
                              "network_isolation": list(isolation), "kb_version": kb.version_iri})
 
-    page = home_page()
-
-    async def home(request: Request) -> Response:
-        return HTMLResponse(page, headers={"Content-Security-Policy": _CSP})
-
     async def graph_store(request: Request) -> Response:
         raise ReadOnlyError("the Graph Store Protocol is not offered: this endpoint is read-only")
 
@@ -325,7 +322,7 @@ def create_app(kb: KnowledgeBase, settings: ServerSettings | None = None, datase
         return PlainTextResponse("internal server error\n", status_code=500)
 
     routes = [
-        Route("/", home, methods=["GET"]),
+        *page_routes(kb, settings),  # /, /answer, /findings, /query, /static/*: the page (http_page.py)
         Route("/sparql", sparql, methods=["GET", "POST"]),
         Route("/explain", explain, methods=["POST"]),
         Route("/openapi.json", openapi, methods=["GET"]),
@@ -397,17 +394,10 @@ def openapi_document(settings: ServerSettings) -> dict[str, Any]:
             "/openapi.json": {"get": {"summary": "this document", "responses": {"200": {"description": "OpenAPI"}}}},
             "/health": {"get": {"summary": "liveness and number of query workers",
                                 "responses": {"200": {"description": "status"}}}},
-            "/": {"get": {"summary": "a page to type a query", "responses": {"200": {"description": "HTML"}}}},
+            "/": {"get": {"summary": "the explainer page: enter a case, see the answer (HTML; POST: the no-script form)",
+                          "responses": {"200": {"description": "HTML"}}}},
+            "/query": {"get": {"summary": "the SPARQL console page", "responses": {"200": {"description": "HTML"}}}},
+            "/findings": {"get": {"summary": "every reportable finding: id, label, label_de, synonyms, kind",
+                                  "responses": {"200": {"description": "JSON array"}}}},
         },
     }
-
-
-_CSP = "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'"
-
-
-def home_page() -> str:
-    """The query page (``static/query.html``, shipped with the package)."""
-    from importlib.resources import files
-
-    return files("crampkg").joinpath("static/query.html").read_text(encoding="utf-8")
-
