@@ -22,17 +22,21 @@ from .errors import (
 )
 from .kb import KnowledgeBase
 from .model import Association, Cause, CausalLink, Indication, Recommendation, Strength, Term
-from .explanation import (
+from .inference.answer import (
     DISCLAIMER,
     Action,
-    Evidence,
+    Contribution,
     Explanation,
     FindingRef,
     Hypothesis,
-    NextTest,
+    Interpretation,
+    NextStep,
     RedFlag,
+    Robustness,
     WhyNot,
 )
+
+NextTest = NextStep
 
 __version__ = "0.1.0"
 
@@ -44,19 +48,22 @@ __all__ = [
     "CausalLink",
     "Cause",
     "CrampkgError",
-    "Evidence",
+    "Contribution",
     "Explanation",
     "FindingRef",
     "Hypothesis",
     "Indication",
+    "Interpretation",
     "KnowledgeBase",
     "KnowledgeBaseError",
+    "NextStep",
     "NextTest",
     "QueryError",
     "QueryRefusedError",
     "QueryTimeoutError",
     "Recommendation",
     "RedFlag",
+    "Robustness",
     "Strength",
     "Term",
     "UnknownCauseError",

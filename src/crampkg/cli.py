@@ -252,9 +252,15 @@ class _ExplainCommand(click.Command):
 @click.option("--text", "text", default=None, metavar="TEXT",
               help="Describe the case in your own words (English or German); what was understood is shown first.")
 @click.option("--lang", type=click.Choice(["en", "de"]), default=None, help="The language of --text (default: detected).")
+@click.option("--robustness", is_flag=True,
+              help="Also redraw the strength scale's numbers (seeded) and report how often the leading causes "
+                   "stay in the top 3.")
+@click.option("--draws", default=200, show_default=True, type=click.IntRange(1, 5000),
+              help="Redraws for --robustness.")
 @click.pass_context
 def explain(ctx: click.Context, finding: tuple[str, ...], absent: tuple[str, ...], case_file: Path | None,
-            why_not: str | None, as_json: bool, top: int, text: str | None = None, lang: str | None = None) -> None:
+            why_not: str | None, as_json: bool, top: int, text: str | None = None, lang: str | None = None,
+            robustness: bool = False, draws: int = 200) -> None:
     """Rank the causes that explain FINDING..., with next tests, what to do, and sources."""
     present, absent_list = list(finding), list(absent)
     reading = None
@@ -277,9 +283,9 @@ def explain(ctx: click.Context, finding: tuple[str, ...], absent: tuple[str, ...
     if why_not is not None and not why_not.strip():
         raise click.BadParameter("empty; name a cause (see `crampkg causes`)", param_hint="--why-not")
     kb = get_kb(ctx)
-    answer = kb.explain(present, absent_list)
+    answer = kb.explain(present, absent_list, robustness=robustness, draws=draws)
     if why_not:
-        result = answer.why_not(why_not)
+        result = kb.why_not(answer, why_not)
         if as_json:
             _echo_json(result.to_dict() | ({"reading": reading.to_dict()} if reading else {}))
         else:

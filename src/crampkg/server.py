@@ -84,8 +84,8 @@ def dumps_json(content: Any) -> bytes:
 
 
 def _reasoner_ready(kb: KnowledgeBase) -> bool:
-    """Whether the ranking model is built (``KnowledgeBase.reasoner`` is a cached property)."""
-    return "reasoner" in vars(kb)
+    """Whether the network is compiled (``KnowledgeBase.engine`` is a cached property)."""
+    return "engine" in vars(kb)
 
 
 async def read_body(request: Request, cap: int) -> bytes:
@@ -193,7 +193,7 @@ def create_app(kb: KnowledgeBase, settings: ServerSettings | None = None, datase
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         pool = WorkerPool(data, settings.pool_settings())
         await run_in_threadpool(pool.start)
-        await run_in_threadpool(lambda: kb.reasoner)  # the ranking model, built before the first request
+        await run_in_threadpool(lambda: kb.engine)  # the compiled network, built before the first request
         state["pool"] = pool
         try:
             yield
@@ -298,7 +298,7 @@ def create_app(kb: KnowledgeBase, settings: ServerSettings | None = None, datase
             answer["reading"] = reading.to_dict()
         challenged = request.query_params.get("why_not")
         if challenged is not None:  # ?why_not=CAUSE: what keeps that cause low (like --why-not)
-            answer["why_not"] = explanation.why_not(challenged).to_dict()
+            answer["why_not"] = kb.why_not(explanation, challenged).to_dict()
         return Response(dumps_json(answer), media_type="application/json")
 
     async def openapi(request: Request) -> Response:

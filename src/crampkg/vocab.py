@@ -48,6 +48,11 @@ SCHEMA_TERMS: dict[str, str] = {
     "CRAMPKG_0000025": "derived finding",
     "CRAMPKG_0000026": "anatomical entity",
     "CRAMPKG_0000027": "population group",
+    "CRAMPKG_0000028": "report link",
+    "CRAMPKG_0000029": "risk link",
+    "CRAMPKG_0000094": "manifestation link",
+    "CRAMPKG_0000095": "interpretation",
+    "CRAMPKG_0000096": "finding kind",
     "CRAMPKG_0000030": "has finding",
     "CRAMPKG_0000031": "has cause",
     "CRAMPKG_0000032": "has strength",
@@ -68,12 +73,18 @@ SCHEMA_TERMS: dict[str, str] = {
     "CRAMPKG_0000051": "frequency given cause",
     "CRAMPKG_0000052": "background frequency",
     "CRAMPKG_0000053": "case identifier",
+    "CRAMPKG_0000054": "sensitivity",
+    "CRAMPKG_0000055": "specificity",
     "CRAMPKG_0000060": "source quote",
     "CRAMPKG_0000061": "instructions",
     "CRAMPKG_0000063": "must not miss",
     "CRAMPKG_0000064": "prior strength",
     "CRAMPKG_0000065": "article wording",
     "CRAMPKG_0000066": "requires finding",
+    "CRAMPKG_0000062": "primary source quote",
+    "CRAMPKG_0000067": "has finding kind",
+    "CRAMPKG_0000068": "meaning",
+    "CRAMPKG_0000069": "background strength",
     "CRAMPKG_0000070": "strength: almost always",
     "CRAMPKG_0000071": "strength: usually",
     "CRAMPKG_0000072": "strength: often",
@@ -83,6 +94,10 @@ SCHEMA_TERMS: dict[str, str] = {
     "CRAMPKG_0000081": "phase: aftercare",
     "CRAMPKG_0000082": "phase: prevention",
     "CRAMPKG_0000083": "phase: see a doctor",
+    "CRAMPKG_0000084": "finding kind: exposure",
+    "CRAMPKG_0000085": "finding kind: manifestation",
+    "CRAMPKG_0000086": "finding kind: test result",
+    "CRAMPKG_0000087": "finding kind: course",
     "CRAMPKG_0000090": "role: confirms",
     "CRAMPKG_0000091": "role: supports",
     "CRAMPKG_0000092": "role: rules out",
@@ -137,6 +152,25 @@ MUST_NOT_MISS = NS + "CRAMPKG_0000063"
 PRIOR_STRENGTH = NS + "CRAMPKG_0000064"
 ARTICLE_WORDING = NS + "CRAMPKG_0000065"
 REQUIRES_FINDING = NS + "CRAMPKG_0000066"
+PRIMARY_SOURCE_QUOTE = NS + "CRAMPKG_0000062"
+HAS_FINDING_KIND = NS + "CRAMPKG_0000067"
+MEANING = NS + "CRAMPKG_0000068"
+BACKGROUND_STRENGTH = NS + "CRAMPKG_0000069"
+SENSITIVITY = NS + "CRAMPKG_0000054"
+SPECIFICITY = NS + "CRAMPKG_0000055"
+REPORT_LINK = NS + "CRAMPKG_0000028"
+RISK_LINK = NS + "CRAMPKG_0000029"
+MANIFESTATION_LINK = NS + "CRAMPKG_0000094"
+INTERPRETATION = NS + "CRAMPKG_0000095"
+FINDING_KIND = NS + "CRAMPKG_0000096"
+KIND_EXPOSURE = NS + "CRAMPKG_0000084"
+KIND_MANIFESTATION = NS + "CRAMPKG_0000085"
+KIND_TEST_RESULT = NS + "CRAMPKG_0000086"
+KIND_COURSE = NS + "CRAMPKG_0000087"
+IDIOPATHIC = "CRAMPKG_0000318"
+"""The cause "idiopathic leg cramps": not a node of the network but P(no modelled cause | findings);
+its prior strength ("In most cases, a corresponding cause of calf cramps is not found.") fixes
+P(no modelled cause) before anything is known (docs/model.md, section 3)."""
 
 PHASE_NAMES = {
     NS + "CRAMPKG_0000080": "acute",

@@ -1,0 +1,210 @@
+"""What the network is compiled from: the knowledge base's links, kinds, numbers and interpretations.
+
+The facts are read once per knowledge base with the SPARQL files ``queries/kb/network_*.rq`` (the
+same text on the embedded store and on a remote server) and combined with the index (terms,
+hierarchy, causes, indications). docs/model.md is the contract for what each term means.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from .. import resources
+from .. import vocab as V
+from ..errors import KnowledgeBaseError
+
+if TYPE_CHECKING:
+    from ..kb import KnowledgeBase
+
+REPORT = "report"
+RISK = "risk"
+MANIFESTATION = "manifestation"
+CAUSAL = "causal"
+TEST = "test"
+SUBCLASS = "subclass"
+
+LINK_TYPES = {
+    V.REPORT_LINK: REPORT,
+    V.RISK_LINK: RISK,
+    V.MANIFESTATION_LINK: MANIFESTATION,
+    V.CAUSAL_LINK: CAUSAL,
+}
+
+FINDING_KINDS = {
+    V.KIND_EXPOSURE: "exposure",
+    V.KIND_MANIFESTATION: "manifestation",
+    V.KIND_TEST_RESULT: "test result",
+    V.KIND_COURSE: "course",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """One sourced link of the network: ``source`` -> ``target`` of a kind, with its level.
+
+    report: exposure finding -> cause; risk: exposure -> cause/state; causal: upstream -> downstream;
+    manifestation: cause/state -> finding; test: cause -> test-result finding (``role`` set).
+    """
+
+    id: str
+    kind: str
+    source: str
+    target: str
+    level: str | None
+    wording: str
+    sources: tuple[str, ...]
+    """The article's sentences, the one stating the link first."""
+    role: str | None = None
+    diagnostic: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Interpretation:
+    """What a finding or a diagnostic means without naming a cause, with the article's sentences."""
+
+    id: str
+    finding: str | None
+    about: str | None
+    meaning: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RoleNumbers:
+    """Sensitivity and specificity of a diagnostic role (docs/model.md, section 2)."""
+
+    sensitivity: float
+    specificity: float
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Everything the compiler reads, as plain records keyed by local ids."""
+
+    links: tuple[Link, ...]
+    finding_kind: Mapping[str, str]
+    background: Mapping[str, str]
+    """Finding id -> strength level id of its background rate."""
+    prior: Mapping[str, str]
+    """Class id -> strength level id of its prior (causes; exposures where the article gives one)."""
+    deprecated: frozenset[str]
+    roles: Mapping[str, RoleNumbers]
+    interpretations: tuple[Interpretation, ...]
+    primary: Mapping[str, str] = field(default_factory=dict)
+    """Assertion id -> the sentence that states it (links, indications, recommendations, ...)."""
+    cost: Mapping[str, int] = field(default_factory=dict)
+    """Diagnostic id -> cost tier (0 question, 1 examination, 2 blood test, 3 imaging)."""
+    problems: tuple[str, ...] = field(default=())
+    """Links the compiler could not use (missing ends), for `check`."""
+
+
+def _read(name: str) -> str:
+    return (resources.queries_dir() / "kb" / f"{name}.rq").read_text(encoding="utf-8")
+
+
+def _ordered_sources(primary: str | None, quotes: list[str]) -> tuple[str, ...]:
+    rest = sorted(set(quotes) - {primary} if primary else set(quotes))
+    return ((primary,) if primary else ()) + tuple(rest)
+
+
+def read_facts(kb: KnowledgeBase) -> Facts:
+    """Read the network facts of ``kb`` (its store and index)."""
+    store = kb.store
+    index = kb.index
+    local = V.local_id
+    role_name = {V.local_id(iri): name for iri, name in V.ROLE_NAMES.items()}
+
+    problems: list[str] = []
+    links: list[Link] = []
+    seen: dict[str, dict[str, object]] = {}
+    for row in store.select(_read("network_links")):
+        link = local(row["link"].value)
+        entry = seen.setdefault(link, {"type": LINK_TYPES.get(row["type"].value), "wording": "", "primary": None,
+                                       "quotes": set()})
+        for key in ("finding", "cause", "upstream", "downstream", "level"):
+            if key in row:
+                entry[key] = local(row[key].value)
+        if "wording" in row:
+            entry["wording"] = min(filter(None, (str(entry["wording"]), row["wording"].value)))
+        if "primary" in row:
+            entry["primary"] = row["primary"].value
+        if "quote" in row:
+            entry["quotes"].add(row["quote"].value)  # type: ignore[union-attr]
+    for link_id in sorted(seen):
+        e = seen[link_id]
+        kind = e["type"]
+        if kind == CAUSAL:
+            ends = (e.get("upstream"), e.get("downstream"))
+        elif kind == MANIFESTATION:
+            ends = (e.get("cause"), e.get("finding"))
+        else:
+            ends = (e.get("finding"), e.get("cause"))
+        if not all(ends) or kind is None:
+            problems.append(f"link {link_id} lacks one of its ends")
+            continue
+        links.append(Link(
+            id=link_id, kind=str(kind), source=str(ends[0]), target=str(ends[1]),
+            level=str(e["level"]) if e.get("level") else None, wording=str(e["wording"]),
+            sources=_ordered_sources(e["primary"] if isinstance(e["primary"], str) else None, sorted(e["quotes"]))))  # type: ignore[arg-type]
+    primary = {local(r["assertion"].value): r["primary"].value for r in store.select(_read("primary_quotes"))}
+    for ind in index.indications:
+        links.append(Link(id=ind.id, kind=TEST, source=ind.cause, target=ind.finding, level=None, wording="",
+                          sources=_ordered_sources(primary.get(ind.id), list(ind.sources)), role=ind.role,
+                          diagnostic=ind.diagnostic))
+
+    finding_kind: dict[str, str] = {}
+    background: dict[str, str] = {}
+    prior: dict[str, str] = {}
+    deprecated: set[str] = set()
+    cost: dict[str, int] = {}
+    for row in store.select(_read("network_terms")):
+        term = local(row["term"].value)
+        if "kind" in row and row["kind"].value in FINDING_KINDS:
+            finding_kind[term] = FINDING_KINDS[row["kind"].value]
+        if "background" in row:
+            background[term] = local(row["background"].value)
+        if "prior" in row:
+            prior[term] = local(row["prior"].value)
+        if "cost" in row:
+            try:
+                cost[term] = int(row["cost"].value)
+            except ValueError:
+                problems.append(f"{term}: cost tier {row['cost'].value!r} is not an integer")
+        if "deprecated" in row and row["deprecated"].value.lower() in {"true", "1"}:
+            deprecated.add(term)
+
+    roles: dict[str, RoleNumbers] = {}
+    for row in store.select(_read("network_roles")):
+        name = role_name.get(local(row["role"].value))
+        if name is None:
+            continue
+        try:
+            roles[name] = RoleNumbers(float(row["sensitivity"].value), float(row["specificity"].value))
+        except ValueError as exc:
+            raise KnowledgeBaseError(f"role {name}: sensitivity and specificity must be numbers ({exc})") from None
+
+    interp: dict[str, dict[str, object]] = {}
+    for row in store.select(_read("network_interpretations")):
+        i = local(row["interpretation"].value)
+        e = interp.setdefault(i, {"finding": None, "about": None, "meaning": "", "primary": None, "quotes": set()})
+        if "finding" in row:
+            e["finding"] = local(row["finding"].value)
+        if "about" in row:
+            e["about"] = local(row["about"].value)
+        if "meaning" in row:
+            e["meaning"] = row["meaning"].value
+        if "primary" in row:
+            e["primary"] = row["primary"].value
+        if "quote" in row:
+            e["quotes"].add(row["quote"].value)  # type: ignore[union-attr]
+    interpretations = tuple(
+        Interpretation(id=i, finding=e["finding"], about=e["about"], meaning=str(e["meaning"]),  # type: ignore[arg-type]
+                       sources=_ordered_sources(e["primary"] if isinstance(e["primary"], str) else None,
+                                                sorted(e["quotes"])))  # type: ignore[arg-type]
+        for i, e in sorted(interp.items()))
+    return Facts(links=tuple(links), finding_kind=finding_kind, background=background, prior=prior,
+                 deprecated=frozenset(deprecated), roles=roles, interpretations=interpretations, cost=cost,
+                 primary=primary,
+                 problems=tuple(problems))

@@ -1,0 +1,500 @@
+"""The Bayesian network compiled from the knowledge base (docs/model.md, section 4).
+
+:func:`build_structure` turns the facts (links by kind, hierarchy, rules, priors) into nodes and
+parents: which node is a noisy-OR of which parents at which strength level, which is a
+deterministic OR, AND or copy. :func:`make_tables` fills the conditional probability tables from
+one set of numbers (the strength scale's; the robustness check redraws them), and
+:class:`Network` holds the structure, the numbers, the prior scale fitted so that P(no modelled
+cause) is the article's "in most cases", and the compiled junction tree.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .. import vocab as V
+from ..errors import KnowledgeBaseError
+from .facts import CAUSAL, MANIFESTATION, REPORT, RISK, SUBCLASS, TEST, Facts, Link
+from .junction_tree import JunctionTree
+
+DEFAULT_EXPOSURE_PRIOR = "CRAMPKG_0000074"
+"""Strength level of an exposure's prior where the article gives none ("sometimes")."""
+
+NOISY_OR, AND, OR, COPY = "noisy-or", "and", "or", "copy"
+
+
+@dataclass(frozen=True, slots=True)
+class Parent:
+    """One parent of a node: its index, how strong the edge is, and the links it stands for."""
+
+    node: int
+    weight: str
+    """``"one"`` (deterministic), a strength level id, or ``"sensitivity:<role>"``."""
+    links: tuple[str, ...] = ()
+    kind: str = ""
+    """The link kind: report, risk, causal, manifestation, test, subclass (or rule)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """A binary node of the network (states false, true)."""
+
+    id: str
+    """Ontology id of the cause, state or finding; the rule id for a rule node."""
+    label: str
+    role: str
+    """cause, state, finding or rule."""
+    kind: str
+    """For findings: exposure, manifestation, test result, course (``""`` otherwise)."""
+    gate: str
+    """noisy-or, and, or, copy."""
+    parents: tuple[Parent, ...]
+    leak: tuple[str, ...]
+    """How the leak is made: ``()`` none; ``("prior", level)`` scaled prior; ``("background", level)``;
+    ``("split", level, k)`` a report's share of its cause's prior; ``("fixed", p)``."""
+
+
+@dataclass(frozen=True)
+class Structure:
+    """Nodes in topological order and how to find them."""
+
+    nodes: tuple[Node, ...]
+    index: Mapping[str, int]
+    causes: tuple[int, ...]
+    """The cause nodes (every cause of leg cramps but idiopathic)."""
+    reports: Mapping[str, tuple[str, ...]]
+    """Cause id -> the finding ids that report it."""
+    problems: tuple[str, ...] = ()
+    links: Mapping[str, Link] = field(default_factory=dict)
+
+    def children(self) -> list[list[int]]:
+        out: list[list[int]] = [[] for _ in self.nodes]
+        for i, n in enumerate(self.nodes):
+            for p in n.parents:
+                out[p.node].append(i)
+        return out
+
+
+def build_structure(kb, facts: Facts) -> Structure:
+    """The network's nodes and edges from the knowledge base and its facts."""
+    index = kb.index
+    deprecated = facts.deprecated
+    problems = list(facts.problems)
+    findings = {t.id: t for t in kb.findings() if t.id not in deprecated}
+    causes = {c.id: c for c in kb.causes() if c.id not in deprecated and c.id != V.IDIOPATHIC}
+    states = {t.id: t for t in kb.states() if t.id not in deprecated}
+    latent = set(causes) | set(states)
+    links = {link.id: link for link in facts.links}
+
+    # parents[target] = {source: (weight rank key, weight, [link ids], kind)}
+    parents: dict[str, dict[str, list]] = {}
+    gate: dict[str, str] = {}
+    leak: dict[str, tuple[str, ...]] = {}
+    labels: dict[str, str] = {}
+    role: dict[str, str] = {}
+    kind: dict[str, str] = {}
+    levels = index.strengths
+    rank = {lid: s.rank for lid, s in levels.items()}
+
+    def add_edge(source: str, target: str, weight: str, link: str | None, link_kind: str) -> None:
+        edges = parents.setdefault(target, {})
+        found = edges.get(source)
+        ids = [link] if link else []
+        if found is None:
+            edges[source] = [weight, ids, link_kind]
+            return
+        # one edge per pair: the strongest link's number, every link kept for its sentences
+        old_weight = found[0]
+        if _stronger(weight, old_weight, rank):
+            found[0] = weight
+            found[2] = link_kind
+        found[1].extend(ids)
+
+    for cid, cause in causes.items():
+        labels[cid], role[cid], kind[cid] = cause.label, "cause", ""
+    for sid, state in states.items():
+        labels[sid], role[sid], kind[sid] = state.label, "state", ""
+    for fid, term in findings.items():
+        labels[fid], role[fid] = term.label, "finding"
+        kind[fid] = facts.finding_kind.get(fid, "")
+        if not kind[fid]:
+            problems.append(f"finding {fid} ({term.label}) has no finding kind")
+            kind[fid] = "manifestation"
+
+    # hierarchy: a class is the OR of its subclasses (causes, states, findings alike)
+    for group in (causes, states, findings):
+        for cid in group:
+            for up in index.terms[cid].parents:
+                if up in group and up not in deprecated:
+                    add_edge(cid, up, "one", None, SUBCLASS)
+
+    reports: dict[str, list[str]] = {}
+    for link in facts.links:
+        s, t = link.source, link.target
+        if link.kind == REPORT:
+            if s in findings and t in causes:
+                reports.setdefault(t, []).append(s)
+            else:
+                problems.append(f"report link {link.id} does not relate a finding to a cause")
+        elif link.kind == RISK:
+            if s in findings and t in latent and link.level in levels:
+                add_edge(s, t, link.level, link.id, RISK)
+            else:
+                problems.append(f"risk link {link.id} does not relate a finding to a cause or state with a level")
+        elif link.kind == CAUSAL:
+            if s in latent and t in latent and link.level in levels:
+                add_edge(s, t, link.level, link.id, CAUSAL)
+            else:
+                problems.append(f"causal link {link.id} does not relate two causes or states with a level")
+        elif link.kind == MANIFESTATION:
+            if s in latent and t in findings and link.level in levels:
+                add_edge(s, t, link.level, link.id, MANIFESTATION)
+            else:
+                problems.append(f"manifestation link {link.id} does not relate a cause or state to a finding "
+                                "with a level")
+        elif link.kind == TEST:
+            if s in latent and t in findings and link.role in facts.roles:
+                add_edge(s, t, f"sensitivity:{link.role}", link.id, TEST)
+
+    # rules: one AND node per rule over its required findings; the derived finding is their OR
+    rule_nodes: dict[str, tuple[str, ...]] = {}
+    for rule in kb.rules.rules:
+        c = rule.condition
+        if c is None or c.blocked_if_absent or c.blocked_if_present:
+            problems.append(f"rule {rule.id} is not a plain conjunction of findings: the network cannot hold it")
+            continue
+        inputs = tuple(sorted(c.requires))
+        if not inputs or not all(f in findings for f in inputs):
+            problems.append(f"rule {rule.id} names a finding the network does not have")
+            continue
+        rid = rule.id
+        rule_nodes[rid] = inputs
+        labels[rid], role[rid], kind[rid] = rule.name, "rule", ""
+        gate[rid] = AND
+        for f in inputs:
+            add_edge(f, rid, "one", None, "rule")
+        for target in c.infers:
+            if target in findings:
+                add_edge(rid, target, "one", None, "rule")
+                gate[target] = OR
+    # a derived finding's link replaces, for that cause, its inputs' links citing the same sentence
+    for rid, inputs in rule_nodes.items():
+        derived = [t for t, edges in parents.items() if rid in edges]
+        for d in derived:
+            for target, edges in parents.items():
+                if d not in edges:
+                    continue
+                stated = {links[x].sources[0] for x in edges[d][1] if x in links and links[x].sources}
+                for f in inputs:
+                    if f in edges and stated & {links[x].sources[0] for x in edges[f][1]
+                                                if x in links and links[x].sources}:
+                        del edges[f]
+
+    # reports: one report -> a copy of its cause; several -> the cause is their OR
+    for cid, found in reports.items():
+        found = sorted(set(found))
+        reports[cid] = found
+        if len(found) == 1:
+            r = found[0]
+            if parents.get(r):
+                problems.append(f"finding {r} reports {cid} and has parents of its own")
+            parents[r] = {cid: ["one", [x.id for x in facts.links if x.kind == REPORT and x.source == r], REPORT]}
+            gate[r] = COPY
+        else:
+            for r in found:
+                if parents.get(r):
+                    problems.append(f"finding {r} reports {cid} and has parents of its own")
+                ids = [x.id for x in facts.links if x.kind == REPORT and x.source == r and x.target == cid]
+                add_edge(r, cid, "one", ids[0] if ids else None, REPORT)
+                leak[r] = ("split", causes[cid].prior.id, str(len(found)))
+
+    # leaks
+    default_background = next(iter(levels.values())).background if levels else 0.05
+    for cid, cause in causes.items():
+        if cid in leak:
+            continue
+        multi_report = len(reports.get(cid, ())) > 1
+        leak[cid] = () if (cause.requires or multi_report) else ("prior", cause.prior.id)
+    for sid in states:
+        leak[sid] = () if parents.get(sid) else ("prior", facts.prior.get(sid, DEFAULT_EXPOSURE_PRIOR))
+    for fid in findings:
+        if fid in leak or gate.get(fid) in (COPY, OR):
+            continue
+        if kind[fid] == "exposure":
+            leak[fid] = ("prior", facts.prior.get(fid, DEFAULT_EXPOSURE_PRIOR))
+            continue
+        level = facts.background.get(fid)
+        p = levels[level].frequency if level in levels else default_background
+        for source, (weight, _ids, _k) in parents.get(fid, {}).items():
+            if weight.startswith("sensitivity:"):
+                p = max(p, 1.0 - facts.roles[weight.split(":", 1)[1]].specificity)
+        leak[fid] = ("background", level) if level in levels and p == levels[level].frequency else ("fixed", repr(p))
+    for rid in rule_nodes:
+        leak[rid] = ()
+    for fid in findings:
+        if gate.get(fid) == OR and fid not in rule_nodes:
+            # a derived finding: only through its rules (and its subclasses)
+            leak.setdefault(fid, ())
+            leak[fid] = ()
+
+    names = sorted(set(labels))
+    order = _topological(names, parents)
+    if order is None:
+        cycle = _find_cycle(names, parents)
+        raise KnowledgeBaseError("the knowledge base's links form a cycle, which a Bayesian network cannot hold: "
+                                 + " -> ".join(labels.get(x, x) for x in cycle))
+    position = {n: i for i, n in enumerate(order)}
+    nodes = []
+    for n in order:
+        edges = parents.get(n, {})
+        ps = tuple(Parent(position[s], w, tuple(sorted(set(ids))), k)
+                   for s, (w, ids, k) in sorted(edges.items(), key=lambda kv: position[kv[0]]))
+        nodes.append(Node(id=n, label=labels[n], role=role[n], kind=kind[n],
+                          gate=gate.get(n, NOISY_OR), parents=ps, leak=leak.get(n, ())))
+    cause_nodes = tuple(position[c] for c in sorted(causes))
+    return Structure(nodes=tuple(nodes), index=position, causes=cause_nodes,
+                     reports={c: tuple(r) for c, r in reports.items()}, problems=tuple(problems), links=links)
+
+
+def _stronger(new: str, old: str, rank: Mapping[str, int]) -> bool:
+    def key(w: str) -> float:
+        if w == "one":
+            return 1e9
+        if w.startswith("sensitivity:"):
+            return 1e8
+        return rank.get(w, 0)
+    return key(new) > key(old)
+
+
+def _topological(names: Sequence[str], parents: Mapping[str, Mapping[str, object]]) -> list[str] | None:
+    """Kahn's algorithm, ties by id (deterministic); None when there is a cycle."""
+    indegree = {n: 0 for n in names}
+    children: dict[str, list[str]] = {n: [] for n in names}
+    for t, edges in parents.items():
+        for s in edges:
+            indegree[t] += 1
+            children[s].append(t)
+    import heapq
+
+    ready = [n for n in names if indegree[n] == 0]
+    heapq.heapify(ready)
+    order = []
+    while ready:
+        n = heapq.heappop(ready)
+        order.append(n)
+        for c in children[n]:
+            indegree[c] -= 1
+            if indegree[c] == 0:
+                heapq.heappush(ready, c)
+    return order if len(order) == len(names) else None
+
+
+def _find_cycle(names: Sequence[str], parents: Mapping[str, Mapping[str, object]]) -> list[str]:
+    children: dict[str, list[str]] = {n: [] for n in names}
+    for t, edges in parents.items():
+        for s in edges:
+            children[s].append(t)
+    colour: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(n: str) -> list[str] | None:
+        colour[n] = 1
+        stack.append(n)
+        for c in sorted(children[n]):
+            if colour.get(c) == 1:
+                return stack[stack.index(c):] + [c]
+            if c not in colour:
+                found = visit(c)
+                if found:
+                    return found
+        stack.pop()
+        colour[n] = 2
+        return None
+
+    for n in sorted(names):
+        if n not in colour:
+            found = visit(n)
+            if found:
+                return found
+    return []
+
+
+@dataclass(frozen=True)
+class Numbers:
+    """The numbers a network's tables are made from: one probability per strength level, the role
+    numbers and the default background."""
+
+    level: Mapping[str, float]
+    sensitivity: Mapping[str, float]
+    specificity: Mapping[str, float]
+    background: float
+
+    @classmethod
+    def from_kb(cls, kb, facts: Facts) -> Numbers:
+        strengths = kb.index.strengths
+        return cls(level={k: s.frequency for k, s in strengths.items()},
+                   sensitivity={r: n.sensitivity for r, n in facts.roles.items()},
+                   specificity={r: n.specificity for r, n in facts.roles.items()},
+                   background=next(iter(strengths.values())).background if strengths else 0.05)
+
+
+def weight_of(parent: Parent, numbers: Numbers) -> float:
+    """The activation probability of an edge."""
+    w = parent.weight
+    if w == "one":
+        return 1.0
+    if w.startswith("sensitivity:"):
+        return numbers.sensitivity[w.split(":", 1)[1]]
+    return numbers.level[w]
+
+
+def leak_of(node: Node, numbers: Numbers, scale: float) -> float:
+    """The leak probability of a node (for a root: its prior)."""
+    spec = node.leak
+    if not spec:
+        return 0.0
+    if spec[0] == "prior":
+        return min(1.0, numbers.level[spec[1]] * scale)
+    if spec[0] == "background":
+        return numbers.level[spec[1]]
+    if spec[0] == "split":
+        p = min(1.0, numbers.level[spec[1]] * scale)
+        return 1.0 - (1.0 - p) ** (1.0 / int(spec[2]))
+    if spec[0] == "fixed":
+        return float(spec[1])
+    raise ValueError(f"unknown leak {spec!r}")
+
+
+def make_tables(structure: Structure, numbers: Numbers, scale: float) -> list[np.ndarray]:
+    """Conditional probability tables, axes (parents..., node), one per node."""
+    tables = []
+    for node in structure.nodes:
+        k = len(node.parents)
+        if node.gate == COPY:
+            t = np.array([[1.0, 0.0], [0.0, 1.0]])
+        elif node.gate in (AND, OR):
+            grid = np.indices((2,) * k).reshape(k, -1).T if k else np.zeros((1, 0), dtype=int)
+            if node.gate == AND:
+                on = grid.all(axis=1) if k else np.array([True])
+            else:
+                on = grid.any(axis=1) if k else np.array([False])
+            p_on = on.astype(float)
+            if node.gate == OR and node.leak:
+                p_on = 1.0 - (1.0 - p_on) * (1.0 - leak_of(node, numbers, scale))
+            p_on = p_on.reshape((2,) * k) if k else p_on.reshape(())
+            t = np.stack([1.0 - p_on, p_on], axis=-1)
+        else:
+            q = 1.0 - leak_of(node, numbers, scale)  # P(off) with no parent on
+            p_off = np.full((2,) * k, q) if k else np.array(q)
+            for axis, parent in enumerate(node.parents):
+                factor = np.ones(2)
+                factor[1] = 1.0 - weight_of(parent, numbers)
+                shape = [1] * k
+                shape[axis] = 2
+                p_off = p_off * factor.reshape(shape)
+            t = np.stack([p_off, 1.0 - p_off], axis=-1)
+        tables.append(t)
+    return tables
+
+
+class Network:
+    """A compiled network: structure, numbers, fitted prior scale and junction tree."""
+
+    def __init__(self, structure: Structure, numbers: Numbers, target_no_cause: float,
+                 together: Sequence[Sequence[int]] = ()):
+        self.structure = structure
+        self.numbers = numbers
+        self.target_no_cause = target_no_cause
+        self.parents_of = [tuple(p.node for p in n.parents) for n in structure.nodes]
+        self.tree = JunctionTree(self.parents_of, make_tables(structure, numbers, 1.0), together)
+        self.scale = self.fit_scale(numbers)
+        self.tree.set_tables(make_tables(structure, numbers, self.scale))
+
+    def p_no_cause(self, evidence: Mapping[int, int] | None = None) -> float:
+        """P(no modelled cause present | evidence) with the tables currently set."""
+        base = dict(evidence or {})
+        z = self.tree.propagate(base).probability if base else 1.0
+        none = dict(base)
+        for c in self.structure.causes:
+            if none.get(c) == 1:
+                return 0.0
+            none[c] = 0
+        try:
+            return self.tree.propagate(none).probability / z
+        except ValueError:
+            return 0.0
+
+    def fit_scale(self, numbers: Numbers) -> float:
+        """The one factor on every prior that makes P(no modelled cause) the article's level
+        (bisection on a monotone function; 1e-12 relative tolerance)."""
+        target = self.target_no_cause
+
+        def none_at(s: float) -> float:
+            self.tree.set_tables(make_tables(self.structure, numbers, s))
+            return self.p_no_cause()
+
+        lo, hi = 0.0, 1.0
+        top = max((numbers.level[n.leak[1]] for n in self.structure.nodes if n.leak and n.leak[0] in ("prior", "split")),
+                  default=1.0)
+        hi = 1.0 / top if top > 0 else 1.0
+        if none_at(hi) > target:
+            return hi
+        if none_at(0.0) < target:
+            raise KnowledgeBaseError(
+                f"P(no modelled cause) cannot reach {target}: the exposures alone make a cause more likely")
+        for _ in range(60):
+            mid = (lo + hi) / 2
+            if none_at(mid) > target:
+                lo = mid
+            else:
+                hi = mid
+            if hi - lo < 1e-13:
+                break
+        return (lo + hi) / 2
+
+    def with_numbers(self, numbers: Numbers) -> Network:
+        """The same structure and junction tree with other numbers (robustness redraws)."""
+        other = object.__new__(Network)
+        other.structure = self.structure
+        other.numbers = numbers
+        other.target_no_cause = self.target_no_cause
+        other.parents_of = self.parents_of
+        tree = object.__new__(JunctionTree)
+        tree.__dict__.update(self.tree.__dict__)
+        other.tree = tree
+        other.scale = other.fit_scale(numbers)
+        tree.set_tables(make_tables(self.structure, numbers, other.scale))
+        return other
+
+
+def entropy_bits(p: float) -> float:
+    """Binary entropy in bits."""
+    if p <= 0.0 or p >= 1.0:
+        return 0.0
+    return -(p * math.log2(p) + (1 - p) * math.log2(1 - p))
+
+
+def shortest_path(structure: Structure, start: int, goal: int, allowed=None,
+                  children: Sequence[Sequence[int]] | None = None) -> list[int] | None:
+    """A shortest directed path from ``start`` to ``goal`` (breadth-first, ties by node order)."""
+    if children is None:
+        children = structure.children()
+    prev: dict[int, int] = {start: -1}
+    queue = deque([start])
+    while queue:
+        n = queue.popleft()
+        if n == goal:
+            path = [n]
+            while prev[path[-1]] != -1:
+                path.append(prev[path[-1]])
+            return path[::-1]
+        for c in sorted(children[n]):
+            if c not in prev and (allowed is None or allowed(c)):
+                prev[c] = n
+                queue.append(c)
+    return None
