@@ -9,7 +9,7 @@ deprecated classes (``owl:deprecated true``, read from the store once; a ``depre
 on the term, when the index has one, counts too).
 
 A name with a negation word ("no warm-up", "measures have not helped") keeps ``NEG`` as one of its
-keys; without it, its remaining keys are a *complement* pattern: "I always warm up" reports *no
+keys; without it, its remaining keys (at least two) are a *complement* pattern: "I always warm up" reports *no
 warm-up* as absent, "the measures helped" *measures have not helped* as absent.
 """
 
@@ -116,6 +116,13 @@ def matchable_findings(kb: KnowledgeBase) -> list[Term]:
             if t.id not in gone and not getattr(t, "deprecated", False) and not kb.is_derived(t.id)]
 
 
+def _inability(name: str) -> bool:
+    return any(t.folded in _INABILITY for t in tokenise(name, "en"))
+
+
+_INABILITY = frozenset({"cannot", "can't", "cant", "couldn't", "unable"})
+
+
 def _names(term: Term) -> Iterable[str]:
     seen: set[str] = set()
     for name in (term.label, term.label_de, *term.synonyms):
@@ -134,7 +141,9 @@ def compile_language(terms: Iterable[Term], lang: str) -> LanguageLexicon:
             keys = frozenset(name_keys(name, lang))
             words.update(t.folded for t in tokenise(name, lang) if t.kind == "word")
             variants = [(keys, False)]
-            if voc.NEG in keys and len(keys) > 1:
+            # a complement of one word ("helps") would be a guess; "cannot ..." names an inability, and
+            # naming the movement ("flexing the foot is restricted") does not say it is possible
+            if voc.NEG in keys and len(keys) > 2 and not _inability(name):
                 variants.append((keys - {voc.NEG}, True))
             for pattern_keys, complement in variants:
                 core = pattern_keys - voc.WEAK_KEYS or pattern_keys

@@ -9,9 +9,10 @@ Rules, in order:
   punctuation in between), in any order, in a window with at most ``max(1, n - 1)`` other content
   words for a name of ``n`` keys (filler words are free). A negation word of a name ("no warm-up")
   must stand next to one of the name's other words.
-* **Longest specific match**: a match whose words all lie inside a larger match is dropped, and
-  so is a match of a finding above (more general than) an overlapping match's finding: "calf
-  cramp at night" wins over "calf cramp".
+* **Longest specific match**: a match of a finding above (more general than) the finding of a
+  longer or overlapping match is dropped: "calf cramp at night" wins over "calf cramp". A match of
+  an unrelated finding inside a longer one stays ("cramp during a marathon": *marathon run* too),
+  and of two matches of the same words the stronger stays.
 * **No silent guess**: two unrelated findings matched by the same words with the same strength are
   an :class:`Ambiguity`, and neither is kept.
 """
@@ -22,7 +23,9 @@ from dataclasses import dataclass
 
 from . import vocabulary as voc
 from .lexicon import LanguageLexicon, Lexicon, Pattern
-from .normalise import Token, word_keys
+from .normalise import Token, fold, word_keys
+
+CONNECTIVES = frozenset(fold(w) for w in voc.CONNECTIVES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,7 +198,8 @@ def _adjacent(tokens: list[Token], at: int, used: set[int]) -> bool:
     return False
 
 
-def select(candidates: list[Match], lexicon: Lexicon) -> tuple[list[Match], list[Ambiguity]]:
+def select(candidates: list[Match], lexicon: Lexicon, tokens: list[Token] | None = None
+           ) -> tuple[list[Match], list[Ambiguity]]:
     """The longest specific matches, and the ambiguities (see the module docstring)."""
     ordered = sorted(candidates, key=lambda m: (m.strength, -m.start), reverse=True)
     kept: list[Match] = []
@@ -212,7 +216,7 @@ def select(candidates: list[Match], lexicon: Lexicon) -> tuple[list[Match], list
         i = j
         survivors: dict[str, Match] = {}
         for m in group:
-            if _beaten(m, kept, ancestors):
+            if _beaten(m, kept, ancestors, tokens):
                 continue
             survivors.setdefault(m.finding, m)
         if not survivors:
@@ -231,18 +235,39 @@ def select(candidates: list[Match], lexicon: Lexicon) -> tuple[list[Match], list
     # a last pass: nothing kept lies inside, or is more general than, another kept match
     kept = [m for p, m in enumerate(kept)
             if not _beaten(m, [k for q, k in enumerate(kept) if q != p and (k.strength, -q) > (m.strength, -p)],
-                           ancestors)]
+                           ancestors, tokens)]
     # an ambiguity covered by a longer kept match is no ambiguity
     ambiguous = [a for a in ambiguous if not any(set(a.tokens) < set(k.tokens) for k in kept)]
     return sorted(kept, key=lambda m: m.start), ambiguous
 
 
-def _beaten(m: Match, kept: list[Match], ancestors: dict[str, frozenset[str]]) -> bool:
+def _beaten(m: Match, kept: list[Match], ancestors: dict[str, frozenset[str]], tokens: list[Token] | None) -> bool:
     words = set(m.tokens)
     for k in kept:
         other = set(k.tokens)
-        if words <= other:
-            return True  # inside a longer (or equal, stronger) match
+        if words == other:
+            return True  # the same words, a stronger match
+        if words < other and not _separated(m, k, tokens):
+            return True  # a part of a longer name that is not a phrase of its own ("restless" of "restless sleep")
         if words & other and (m.finding in ancestors.get(k.finding, ()) or m.finding == k.finding):
-            return True  # a more general finding than an overlapping match's
+            return True  # a more general finding than an overlapping (or longer) match's
     return False
+
+
+def _separated(part: Match, whole: Match, tokens: list[Token] | None) -> bool:
+    """Whether ``part`` is a phrase of its own inside ``whole``: its words stand together, right after
+    or right before a connective word ("cramp *during* a marathon", "Krämpfe *beim* Sport")."""
+    if tokens is None:
+        return True
+    words = [i for i in range(part.tokens[0], part.tokens[-1] + 1) if tokens[i].kind != "stop"]
+    if words != list(part.tokens):
+        return False  # other words in between: not one phrase
+
+    def neighbour(at: int, step: int) -> Token | None:
+        i = at + step
+        while 0 <= i < len(tokens) and tokens[i].kind == "stop":
+            i += step
+        return tokens[i] if 0 <= i < len(tokens) else None
+
+    before, after = neighbour(part.tokens[0], -1), neighbour(part.tokens[-1], 1)
+    return any(t is not None and t.folded in CONNECTIVES for t in (before, after))

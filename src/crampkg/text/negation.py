@@ -5,8 +5,8 @@
   not part of a matched name ("without warm-up" is the finding *no warm-up*, present) and not part
   of a pseudo-negation ("no doubt", "not only", "nicht nur").
 * A trigger's **scope** runs forward to the end of its clause: punctuation, a contrasting
-  conjunction ("but", "aber", "sondern", ...), "and"/"und" followed by "I"/"ich", or eight content
-  words, whichever comes first. When nothing is matched in it and the trigger ends its clause
+  conjunction ("but", "aber", "sondern", ...), "and"/"und" followed by "I"/"ich", "during"/"beim"
+  ("does not get hard during the cramp"), or eight content words, whichever comes first. When nothing is matched in it and the trigger ends its clause
   (German "Schwanger bin ich nicht.", "Statine nehme ich nicht mehr"), the scope runs backward
   to the start of the clause instead.
 * **Other people** ("my mother", "meine Schwester") and **hypotheticals** ("asked whether",
@@ -25,6 +25,7 @@ from .normalise import (
     CLAUSE_AND,
     FIRST_PERSON,
     HYPOTHETICAL,
+    NEGATION_ENDS,
     OTHER_PEOPLE,
     PSEUDO_NEGATIONS,
     SCOPE_ENDS,
@@ -91,6 +92,8 @@ def forward_scope(tokens: list[Token], at: int, *, sentence_only: bool = False, 
         if _ends_clause(tokens, j, sentence_only=sentence_only):
             break
         if stop_at_i and tokens[j].folded in _I:
+            break
+        if not sentence_only and tokens[j].folded in NEGATION_ENDS:
             break
         if tokens[j].kind in ("word", "neg"):
             words += 1

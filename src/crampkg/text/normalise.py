@@ -8,7 +8,7 @@ patterns by :mod:`crampkg.text.lexicon`) and the person's text. A word becomes o
 3. negation words get the key ``NEG``;
 4. a word of a word family (:data:`~crampkg.text.vocabulary.FAMILIES`), found by its folded form or
    by its Snowball stem in either language, gets the family's concept keys;
-5. a German compound made of family words ("Nachtkrämpfe") gets the keys of its parts;
+5. a compound made of two family words ("Nachtkrämpfe") gets the keys of its parts;
 6. any other word gets its Snowball stem in the text's language (``w:<stem>``).
 
 Stemming is PyStemmer's Snowball ("english" = Porter2, "german"), C code, no data download.
@@ -56,6 +56,7 @@ STOP = {lang: _ANY_STOP for lang in LANGUAGES}
 """Filler words: those of both languages whatever the text's language (names and texts mix them)."""
 NEGATIONS = _fold_set(voc.NEGATION_WORDS)
 SCOPE_ENDS = _fold_set(voc.SCOPE_ENDS)
+NEGATION_ENDS = _fold_set(voc.NEGATION_ENDS)
 FIRST_PERSON = _fold_set(voc.FIRST_PERSON)
 OTHER_PEOPLE = _fold_set(voc.OTHER_PEOPLE)
 CLAUSE_AND = _fold_set(voc.CLAUSE_AND)
@@ -106,7 +107,7 @@ def family_keys(folded: str, lang: str) -> tuple[str, ...] | None:
 
 @lru_cache(maxsize=65536)
 def decompound(folded: str) -> tuple[str, ...] | None:
-    """The keys of a German compound whose two parts are family words ("nachtkrampfe"), else None."""
+    """The keys of a compound (German, mostly) whose two parts are family words ("nachtkrampfe"), else None."""
     if len(folded) < 8:
         return None
     for cut in range(len(folded) - 4, 3, -1):
@@ -134,7 +135,7 @@ def word_keys(folded: str, lang: str) -> tuple[tuple[str, ...], str]:
     if folded in STOP[lang]:
         return (), "stop"
     found = family_keys(folded, lang)
-    if found is None and lang == "de":
+    if found is None:
         found = decompound(folded)
     if found is not None:
         return found, "word"

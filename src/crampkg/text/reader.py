@@ -52,7 +52,7 @@ def read(text: str, lexicon: Lexicon, lang: str | None = None) -> TextReading:
     language = lang or detect_language(text)
     tokens = tokenise(text, language)
     candidates = candidate_matches(tokens, lexicon[language], language)
-    matches, ambiguities = select(candidates, lexicon)
+    matches, ambiguities = select(candidates, lexicon, tokens)
     found = contexts(tokens, matches)
 
     by_status: dict[str, dict[str, list[tuple[Match, Context]]]] = {}
@@ -60,6 +60,7 @@ def read(text: str, lexicon: Lexicon, lang: str | None = None) -> TextReading:
         if c.status == "dropped":
             continue
         by_status.setdefault(c.status, {}).setdefault(m.finding, []).append((m, c))
+    _most_specific(by_status, lexicon)
     present_groups = by_status.get("present", {})
     present_ids = set(present_groups)
     ancestors = lexicon.ancestors
@@ -84,6 +85,20 @@ def read(text: str, lexicon: Lexicon, lang: str | None = None) -> TextReading:
     return TextReading(text, language, tuple(order[0]), tuple(order[1]),
                        tuple(sorted(not_counted, key=lambda t: t.spans[0].start)), ambiguous,
                        _unplaced(text, tokens, used))
+
+
+def _most_specific(by_status: dict[str, dict[str, list[tuple[Match, Context]]]], lexicon: Lexicon) -> None:
+    """A present finding above another present one gives its mentions to it ("calf muscle gets hard ...
+    the hardening gets worse when I try to relax"); an absent one below another absent one, likewise."""
+    for status, upward in (("present", True), ("absent", False)):
+        groups = by_status.get(status, {})
+        for f in list(groups):
+            for g in list(groups):
+                if f == g or f not in groups or g not in groups:
+                    continue
+                general, specific = (f, g) if upward else (g, f)
+                if general in lexicon.ancestors.get(specific, ()):
+                    groups[g].extend(groups.pop(f))
 
 
 def _ambiguous(text: str, lexicon: Lexicon, a: Ambiguity) -> AmbiguousSpan:

@@ -46,9 +46,9 @@ STOPWORDS: dict[str, frozenset[str]] = {
         bin bist ist sind war waren gewesen sein habe hast hat haben hatte hatten gehabt
         werde wirst wird werden wurde wurden worden bekomme bekommst bekommt bekommen bekam kriege kriegt
         kann kannst können konnte soll sollte muss musste darf mag möchte würde würden
-        an am auf aus bei beim mit nach von vom zum zur im in ins um für über unter durch gegen seit vor vorm
+        an am auf aus mit von vom zum zur im in ins um für über unter durch gegen seit vor vorm
         etwas alle alles jede jeder jedes manche mehr meist meistens viele
-        wann wenn während wo welche welcher wer was warum weil da dass ob obwohl
+        wann wenn wo welche welcher wer was warum weil da dass ob obwohl
         immer oft manchmal fast wieder gerade eigentlich wirklich halt mal ja
         leide leidet leiden litt habe fühle fühlt gefühlt
         sagt sagte meint meinte glaube glaubt denke
@@ -57,7 +57,7 @@ STOPWORDS: dict[str, frozenset[str]] = {
 """Filler words per language (before stemming, after case and umlaut folding is applied to them too)."""
 
 # "oft"/"often" and "auf" are not filler here: they belong to families below (frequent, warm-up).
-_NOT_FILLER = {"oft", "auf", "on", "up", "over", "after", "during", "before", "without", "only", "lot", "much",
+_NOT_FILLER = {"oft", "auf", "up", "over", "after", "during", "before", "without", "only", "lot", "much",
                "more", "immer", "always", "mehr", "viele", "many", "times"}
 STOPWORDS = {lang: frozenset(w for w in words if w not in _NOT_FILLER) for lang, words in STOPWORDS.items()}
 
@@ -94,6 +94,10 @@ SCOPE_ENDS: frozenset[str] = frozenset("""
     aber jedoch sondern doch trotzdem obwohl allerdings ausser während wohingegen
 """.split())
 """Conjunctions that end a negation or context scope ("not only at night but also ...")."""
+
+NEGATION_ENDS: frozenset[str] = frozenset("during while when während beim wenn".split())
+"""Words that end a negation scope (not a context scope): "my calf does not get hard *during* the
+cramp" denies the hardening, not the cramp."""
 
 FIRST_PERSON: frozenset[str] = frozenset("i i'm i've me my myself ich mich mir mein meine meinen meinem meiner".split())
 """After "and" / "und", one of these starts a new clause about the person (it ends a scope)."""
@@ -161,7 +165,7 @@ LEG: bein beine beinen
 LEG CRAMP: beinkrampf beinkrämpfe
 MUSCLE CRAMP: muskelkrampf muskelkrämpfe
 NIGHT: night nights nightly nocturnal overnight nighttime
-NIGHT: nacht nächte nachts nächtlich nächtliche nächtlicher nächtlichen nachtkrampf
+NIGHT: nacht nächte nachts nächtlich nächtliche nächtlicher nächtlichen
 SLEEP: sleep sleeps sleeping slept asleep
 SLEEP: schlaf schlafe schläft schlafen schlief geschlafen
 WAKE: woken wake wakes waking woke awake awakened
@@ -171,12 +175,13 @@ REST: ruhe ruhig ruhend liegen liege
 DRINK: drink drinks drinking drank drunk hydration fluid fluids
 DRINK: trinken trinke trinkst trinkt trank getrunken trinkmenge flüssigkeit
 LITTLE: little few hardly barely scarcely
-LITTLE: wenig wenige weniger kaum gering geringe
+LITTLE: wenig wenige weniger kaum gering geringe paar
 PLENTY: enough much plenty sufficient sufficiently lot lots adequate adequately
 PLENTY: genug viel viele ausreichend reichlich genügend
 WATER: water
 WATER: wasser
 TAP: tap
+TAP: leitung wasserhahn
 TAP WATER: leitungswasser kranwasser hahnwasser
 MINERAL: mineral minerals
 MINERAL: mineralien mineralstoffe mineralstoff
@@ -210,8 +215,10 @@ WEIGHT: weight
 WEIGHT: gewicht
 GAIN: gain gaining gained increase increasing increases
 GAIN: zunahme zunehmen zunehmend zunehmendes steigend
-SPORT: sport sports exercise exercises exercising exercised workout workouts running run ran runs jog jogging
-SPORT: sport sportlich sportliche sportlichen joggen jogge lauf laufen laufe läuft gelaufen
+SPORT: sport sports exercise exercises exercising exercised workout workouts running run ran runs jog jogging runner
+SPORT: football soccer tennis cycling swimming gym fitness hiking
+SPORT: sport sportlich sportliche sportlichen joggen jogge lauf laufen laufe läuft gelaufen läufer läuferin
+SPORT: fussball fußball tennis radfahren radfahre schwimmen schwimme fitnessstudio wandern
 ACTIVITY: activity activities
 ACTIVITY: aktivität aktivitäten
 TRAIN: train trains trained training
@@ -268,7 +275,7 @@ TOSS: wälze wälzen
 MEASURE: measure measures remedy remedies treatment treatments
 MEASURE: massnahme massnahmen maßnahme maßnahmen behandlung behandlungen mittel
 HELP: help helps helped helping helpful work works worked working improve improves improved improvement
-HELP: helfen hilft half geholfen wirken wirkt gewirkt besserung verbesserung bessert
+HELP: helfen hilft half geholfen wirken wirkt gewirkt besserung verbesserung bessert bringt gebracht bringen
 FREQUENT: frequent frequently often recurrent recurring regularly
 FREQUENT: häufig häufige häufigen oft öfter ständig wiederkehrend wiederkehrende regelmässig regelmäßig
 PAIN: pain pains ache aches aching hurt hurts hurting painful
@@ -304,6 +311,21 @@ SUDDEN: plötzlich plötzliche plötzlicher schlagartig
 DURATION: seconds second minutes minute
 DURATION: sekunden sekunde minuten minute
 LAST: last lasts lasting lasted
+AFTER: after afterwards
+AFTER: nach danach nachher
+DURING: during
+DURING: während beim bei
+DRAW: drawing
+DRAW: ziehend ziehende ziehender
+BITE: biting
+BITE: beissend beißend beißende beißender
+WORSE: worse worsening
+WORSE: schlimmer verschlimmert
+RELAX: relax relaxing relaxation
+RELAX: entspannen entspanne entspannung
+TRY: try tries trying tried attempt attempts
+TRY: versuch versuche versuchen versucht
+WEIGHT GAIN: gewichtszunahme
 LAST: dauern dauert dauerte dauer
 FRIGHT: fright frightened terrified scared startled
 FRIGHT: erschrecken erschrocken schreck erschreckt
@@ -358,3 +380,10 @@ ENGLISH_HINTS: frozenset[str] = frozenset("the and i my is are was have has do d
 GERMAN_HINTS: frozenset[str] = frozenset(
     "der die das und ich mein meine ist bin habe nicht kein keine mit bei nachts zu ein eine auch nur".split())
 """Frequent words that tell the two languages apart (language detection)."""
+
+CONNECTIVES: frozenset[str] = frozenset("""
+    during after before in from at with while since of by
+    bei beim während nach vor in im seit mit durch von vom
+""".split())
+"""Words that relate two parts of a name ("cramp *during* a marathon"): a finding named by the phrase
+next to one stays when a longer name spans both."""
