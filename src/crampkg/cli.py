@@ -319,13 +319,22 @@ def check(ctx: click.Context, no_reasoner: bool, as_json: bool) -> None:
 
 
 @main.command()
-@click.option("--format", "fmt", type=click.Choice(["ttl", "nt", "xml"]), default="ttl", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["ttl", "nt", "xml", "bif", "xmlbif"]), default="ttl",
+              show_default=True,
+              help="ttl, nt, xml: the knowledge base's triples; bif, xmlbif: the compiled Bayesian network "
+                   "(pyAgrum, pgmpy, GeNIe, SamIam).")
 @click.option("--inferred", is_flag=True, help="Add the triples the class hierarchy entails.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="Write to FILE (atomically).")
 @click.pass_context
 def export(ctx: click.Context, fmt: str, inferred: bool, output: Path | None) -> None:
-    """Write the knowledge base for loading into any triple store."""
-    data = get_kb(ctx).export(fmt, inferred=inferred)
+    """Write the knowledge base for loading into any triple store, or its Bayesian network."""
+    kb = get_kb(ctx)
+    if fmt in ("bif", "xmlbif"):
+        from .inference.bif import to_bif, to_xmlbif
+
+        data = (to_bif if fmt == "bif" else to_xmlbif)(kb.engine.model).encode("utf-8")
+    else:
+        data = kb.export(fmt, inferred=inferred)
     if output is None:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()  # a write error (a full disk) is reported here, not lost at exit
