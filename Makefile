@@ -18,6 +18,9 @@ run: $(STAMP)
 	$(BIN)/crampkg explain "calf cramp at night" "drinks little" "tap water only"
 
 test: $(STAMP)
+	@# the browser tests drive Debian's chromium (no browser download); install it when missing (root)
+	@test -x /usr/bin/chromium || { echo "installing Debian's chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 	$(BIN)/ruff check src benchmarks
 	$(BIN)/python -m pytest -n 2 tests
 

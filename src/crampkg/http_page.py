@@ -102,7 +102,7 @@ UI: dict[str, dict[str, str]] = {
         "understood_none": "nothing", "updated": "Answer updated. Leading cause:", "no_cause": "no leading cause",
         "intro_try": "Try an example", "example": "cramps at night, drinks little, tap water only",
         "kinds": "manifestation: symptom or sign; exposure: what you do or are; test result; course",
-        "present_in_case": "Already in your case",
+        "present_in_case": "Already in your case", "suggestions": "Matching findings",
     },
     "de": {
         "title": "Waden- und Beinkrämpfe: was sie erklärt, was zu tun ist",
@@ -147,7 +147,7 @@ UI: dict[str, dict[str, str]] = {
         "Wahrscheinlichste Ursache:", "no_cause": "keine", "intro_try": "Ein Beispiel",
         "example": "nächtliche Krämpfe, trinkt wenig, nur Leitungswasser",
         "kinds": "Beschwerde; Lebensweise; Untersuchungsergebnis; Verlauf",
-        "present_in_case": "Schon in Ihrem Fall",
+        "present_in_case": "Schon in Ihrem Fall", "suggestions": "Passende Befunde",
     },
 }
 KIND_WORDS = {"en": {"manifestation": "symptom or sign", "exposure": "what you do or are",
@@ -1007,7 +1007,7 @@ def page_routes(kb: KnowledgeBase, settings: ServerSettings) -> list[Route]:
             "text": e(text), "read": e(t["read"]), "pick": e(t["pick"]), "pick_hint": e(t["pick_hint"]),
             "have": e(t["have"]), "havenot": e(t["havenot"]), "add": e(t["add"]), "datalist": datalist(lang),
             "fragment": fragment, "status": e(status_text), "copied": e(t["copied"]),
-            "present_in_case": e(t["present_in_case"]),
+            "present_in_case": e(t["present_in_case"]), "suggestions": e(t["suggestions"]),
             "kind_words": e(json.dumps(KIND_WORDS[lang], ensure_ascii=False)),
             "example_href": e(PageCase(["CRAMPKG_0000101", "CRAMPKG_0000137", "CRAMPKG_0000138"], lang=case.lang).url()),
             "example": e(t["example"]), "intro_try": e(t["intro_try"]),
