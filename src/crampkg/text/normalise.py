@@ -170,11 +170,18 @@ def name_keys(name: str, lang: str) -> tuple[str, ...]:
 
 
 def detect_language(text: str) -> str:
-    """``de`` or ``en``: by frequent function words, umlauts and ß (English when undecided)."""
-    words = [fold(w) for w in re.findall(r"[^\W\d_]+(?:'[^\W\d_]+)?", text)]
+    """``de`` or ``en``: by the filler words only one language has, umlauts and ß; when that is a tie,
+    by German spelling ("sch", "-ung", "-schaft", "-lich"); English when still undecided."""
+    raw = re.findall(r"[^\W\d_]+(?:'[^\W\d_]+)?", text.casefold())
+    words = [fold(w) for w in raw]
     de = sum(1 for w in words if w in _ONLY_DE) + 2 * sum(1 for ch in text if ch in "äöüÄÖÜß")
     en = sum(1 for w in words if w in _ONLY_EN)
+    if de == en:  # undecided (a single noun, say): German spelling decides
+        de += sum(1 for w in raw if _GERMAN_SPELLING.search(w))
     return "de" if de > en else "en"
+
+
+_GERMAN_SPELLING = re.compile(r"sch|tz|ung$|ungen$|schaft|keit|heit|lich$|lichen?$|[äöüß]")
 
 
 _ONLY_EN = (STOP_BY_LANGUAGE["en"] | _fold_set(voc.ENGLISH_HINTS)) - STOP_BY_LANGUAGE["de"] - _fold_set(voc.GERMAN_HINTS)
