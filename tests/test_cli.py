@@ -89,7 +89,7 @@ def test_findings_json_and_search(kb):
     assert result.returncode == 0
     rows = json.loads(result.stdout)
     assert {r["id"] for r in rows} == {t.id for t in kb.findings()}
-    assert all(set(r) == {"id", "label", "synonyms"} for r in rows)
+    assert all(set(r) == {"id", "label", "label_de", "synonyms", "names"} for r in rows)
     result = run("findings", "--search", "tap water", "--json")
     labels = {r["label"] for r in json.loads(result.stdout)}
     assert "tap water only" in labels

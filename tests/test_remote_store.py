@@ -110,3 +110,58 @@ def test_cli_query_with_store(remote_url: str) -> None:
     bad = subprocess.run([sys.executable, "-m", "crampkg.cli", "--store", remote_url, "query", "nope"],
                          capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and "known queries" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_cli_check_over_the_store(remote_url: str) -> None:
+    """`check --store` runs shapes, QC and HermiT over what the store holds (issue 12)."""
+    out = subprocess.run([sys.executable, "-m", "crampkg.cli", "check", "--store", remote_url, "--json"],
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode in (0, 1), out.stdout + out.stderr
+    report = json.loads(out.stdout)
+    local = subprocess.run([sys.executable, "-m", "crampkg.cli", "check", "--json"],
+                           capture_output=True, text=True, timeout=300)
+    expected = json.loads(local.stdout)
+    # the store holds the same knowledge base (plus entailed triples): the same findings, problems or none
+    assert (out.returncode, report["counts"], report["claims"]) == (local.returncode, expected["counts"],
+                                                                     expected["claims"])
+    assert sorted(report["problems"]) == sorted(expected["problems"])
+    assert any(remote_url in note for note in report["notes"])
+    assert any(note.startswith("HermiT: consistent") for note in report["notes"])
+    assert {"shapes", "qc", "hermit"} <= set(report["timings"])
+
+
+@pytest.mark.parametrize("fmt, parser", [("nt", "nt"), ("ttl", "turtle"), ("xml", "xml")])
+def test_cli_export_dumps_the_store(kb, remote_url: str, fmt: str, parser: str) -> None:
+    from rdflib import Graph
+    from rdflib.compare import isomorphic
+
+    out = subprocess.run([sys.executable, "-m", "crampkg.cli", "export", "--store", remote_url, "--format", fmt],
+                         capture_output=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert out.stderr == b""
+    assert isomorphic(_same_decimals(Graph().parse(data=out.stdout, format=parser)),
+                      _same_decimals(kb.rdflib_graph(inferred=True)))
+
+
+def _same_decimals(graph):
+    """Oxigraph stores decimals canonically ("0.90" comes back as "0.9"): compare values, not spellings."""
+    from decimal import Decimal
+
+    from rdflib import XSD, Graph, Literal
+
+    out = Graph()
+    for s, p, o in graph:
+        if isinstance(o, Literal) and o.datatype == XSD.decimal:
+            o = Literal(str(Decimal(str(o)).normalize()), datatype=XSD.decimal)
+        out.add((s, p, o))
+    return out
+
+
+def test_connect_as_a_context_manager(remote_url: str) -> None:
+    from crampkg.errors import KnowledgeBaseError
+
+    with KnowledgeBase.connect(remote_url) as remote:
+        assert remote.store.ask("ASK { ?s ?p ?o }")
+    assert remote.closed
+    with pytest.raises(KnowledgeBaseError, match="closed"):
+        remote.store.ask("ASK { ?s ?p ?o }")

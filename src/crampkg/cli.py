@@ -1,7 +1,9 @@
 """The ``crampkg`` command: a thin layer over the library.
 
-Exit codes: 0 success; 1 ``check`` found problems; 2 bad input or usage (a
-one-line message on stderr, never a traceback); 3 an internal error.
+Exit codes: 0 success; 1 ``check`` found problems or ``findings --search`` matched
+nothing; 2 bad input or usage, including click's own usage errors, a busy port and
+write errors (a one-line message on stderr, never a traceback); 3 an internal error.
+``--kb`` and ``--store`` are accepted before the command and after it.
 """
 
 from __future__ import annotations
