@@ -375,12 +375,20 @@ def build_release_cmd(ctx: click.Context, output: Path | None) -> None:
 @main.command()
 @click.pass_context
 def strengths(ctx: click.Context) -> None:
-    """Show the strength scale: article wording, frequency and likelihood ratios."""
-    from .reasoning import strength_table
-
-    for row in strength_table(get_kb(ctx).index.strengths.values()):
-        click.echo(f"{row['rank']}  {row['label']:<14} P(finding|cause)={row['frequency']:.2f}  "
-                   f"LR+={row['lr_present']:<6} LR-={row['lr_absent']:<6} wording: {', '.join(row['wording'])}")
+    """Show the strength scale: the article's wording, each level's number, the role numbers, and
+    what each link kind does with them."""
+    kb = get_kb(ctx)
+    facts = kb.engine.model.facts
+    click.echo("level          number  article wording (links of that level)")
+    for s in sorted(kb.index.strengths.values(), key=lambda s: -s.rank):
+        click.echo(f"{s.rank} {s.label:<14}{s.frequency:.2f}    {', '.join(s.wording)}")
+    click.echo("\nThe number of a level is P(finding | cause) on a manifestation link, P(cause activated | exposure)"
+               "\non a risk link and P(downstream activated | upstream) on a causal link (noisy-OR weights);"
+               "\na report link has no number: the finding present means its cause is present.")
+    for role, n in sorted(facts.roles.items()):
+        click.echo(f"role {role:<10} sensitivity {n.sensitivity:.2f}  specificity {n.specificity:.2f}")
+    click.echo(f"prior scale {kb.engine.model.network.scale:.6f} (every prior times this factor makes "
+               f"P(no modelled cause) = {kb.engine.model.network.target_no_cause:.2f})")
 
 
 # sparql commands (their heavy imports happen inside each command)

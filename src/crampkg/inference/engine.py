@@ -204,13 +204,28 @@ class Engine:
             must_not_miss=False, contributions=tuple(contributions), chains=(),
             source=term.sources[0] if term and term.sources else "")
 
+    def _path_from(self, start: int, goal: int) -> tuple[str, ...] | None:
+        """A shortest chain from a reported exposure to a cause or state, as ids. A report is a copy
+        of its cause (its child in the network), so its chain goes on from the cause it reports:
+        drinks little -> insufficient fluid intake -> electrolyte imbalance."""
+        model = self.model
+        nodes = model.structure.nodes
+        prefix: tuple[str, ...] = ()
+        cause = model.report_of.get(nodes[start].id)
+        if cause is not None and nodes[start].gate == "copy":
+            prefix, start = (nodes[start].id,), model.node_of[cause]
+        path = shortest_path(model.structure, start, goal, children=model.children)
+        if not path:
+            return None
+        chain = prefix + tuple(nodes[v].id for v in path)
+        return chain if len(chain) > 1 else None
+
     def _chains(self, starts: Sequence[int], goal: int) -> tuple[tuple[str, ...], ...]:
-        nodes = self.model.structure.nodes
         found = []
         for start in starts:
-            path = shortest_path(self.model.structure, start, goal, children=self.model.children)
-            if path and len(path) > 1:
-                found.append(tuple(nodes[v].id for v in path))
+            chain = self._path_from(start, goal)
+            if chain:
+                found.append(chain)
         found.sort(key=lambda c: (len(c), c))
         return tuple(found[:MAX_CHAINS])
 
@@ -306,11 +321,12 @@ class Engine:
         if target in model.node_of:
             goal = model.node_of[target]
             exposures = [i for i, n in enumerate(model.structure.nodes) if n.kind == "exposure"]
-            paths = [shortest_path(model.structure, s, goal, children=model.children) for s in (present_exposures or exposures)]
-            paths = [p for p in paths if p and len(p) > 1]
-            if paths:
-                shortest = min(paths, key=lambda p: (len(p), [model.structure.nodes[v].id for v in p]))
-                chain = tuple(model.structure.nodes[v].id for v in shortest)
+            paths = [self._path_from(s, goal) for s in (present_exposures or exposures)]
+            found = [p for p in paths if p]
+            if not found and present_exposures:
+                found = [p for p in (self._path_from(s, goal) for s in exposures) if p]
+            if found:
+                chain = min(found, key=lambda p: (len(p), p))
         leader = ranked[0]
         if hyp.excluded_by:
             needed = ", ".join(kb.index.terms[f].label for f in hyp.excluded_by)

@@ -230,9 +230,12 @@ def build_structure(kb, facts: Facts) -> Structure:
             continue
         level = facts.background.get(fid)
         p = levels[level].frequency if level in levels else default_background
-        for source, (weight, _ids, _k) in parents.get(fid, {}).items():
-            if weight.startswith("sensitivity:"):
-                p = max(p, 1.0 - facts.roles[weight.split(":", 1)[1]].specificity)
+        false_positive = [1.0 - facts.roles[w.split(":", 1)[1]].specificity
+                          for w, _ids, _k in parents.get(fid, {}).values() if w.startswith("sensitivity:")]
+        if false_positive:
+            # a test result: positive without its causes at the test's false-positive rate (1 -
+            # specificity), unless the article gives the finding a background rate of its own
+            p = max(false_positive + ([levels[level].frequency] if level in levels else []))
         leak[fid] = ("background", level) if level in levels and p == levels[level].frequency else ("fixed", repr(p))
     for rid in rule_nodes:
         leak[rid] = ()
