@@ -252,6 +252,8 @@ def test_the_report_disclaimer_names_no_internal_key():
     assert result.returncode == 0, result.stderr
     assert "see_doctor" not in result.stdout
     assert "does not diagnose" in result.stdout
+    data = json.loads(run("explain", CALF_CRAMP_AT_NIGHT, "--json").stdout)
+    assert "see_doctor" not in data["disclaimer"] and "doctor" in data["disclaimer"]
 
 
 def test_export_xml_prints_no_warnings(kb, tmp_path):
