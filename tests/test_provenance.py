@@ -52,3 +52,49 @@ def test_unmapped_and_unknown_claims_are_reported(kb, tmp_path):
     assert any("X1" in p and "mapped to nothing" in p for p in report.problems)
     assert any("X2" in p and "CRAMPKG_0999999" in p for p in report.problems)
     assert any("X3" in p and "not verbatim" in p for p in report.problems)
+
+
+NOT_SENTENCES = {  # headings and the site's navigation at the end of the article: no claims
+    "frequency distribution", "Nocturnal leg cramps", "Leg cramps in pregnancy",
+    "Sudden onset of pain in the calf muscles", "treatment measures", "preventive measures",
+    "anatomy lexicon", "orthopedics online", "dermatology online", "neurology online",
+    "urology online", "Prefer", "Preferences Categories", "Point Of View",
+}
+
+
+def article_sentences() -> list[str]:
+    """The article's sentences: lines split after . ? ! (bullets and headings stripped)."""
+    import re
+
+    sentences = []
+    for line in resources.article_path().read_text(encoding="utf-8").splitlines():
+        line = line.strip().lstrip("•").strip()
+        if not line or line in NOT_SENTENCES:
+            continue
+        sentences += [s.strip() for s in re.split(r"(?<=[.!?])\s+(?=[A-Z\"])", line) if s.strip()]
+    return sentences
+
+
+def test_every_sentence_of_the_article_is_mapped_with_its_link_kinds(kb):
+    """Each sentence is a claim of the checklist (or inside one), and every link a claim maps to has its kind."""
+    from crampkg.provenance import assertion_kinds
+
+    claims = load_claims()
+    quotes = [collapse(c.quote) for c in claims]
+    unmapped = [s for s in article_sentences() if not any(collapse(s) in q or q in collapse(s) for q in quotes)]
+    assert unmapped == [], f"sentences of the article no claim maps: {unmapped}"
+    kinds = assertion_kinds(kb)
+    for claim in claims:
+        for element in claim.elements:
+            if element in kinds and kinds[element] not in {"statement", "recommendation"}:
+                assert claim.kinds.get(element) == kinds[element], (claim.claim_id, element)
+
+
+def test_a_wrong_link_kind_is_reported(kb, tmp_path):
+    claims = tmp_path / "claims.tsv"
+    claims.write_text(
+        "claim_id\tparagraph\tclaim\tquote\telements\tkinds\n"
+        "X1\t1\twrong kind\tAt night calf cramps should be thought of a magnesium deficiency."
+        "\tCRAMPKG_0001000\tCRAMPKG_0001000=risk\n")
+    report = check_claims(kb, claims)
+    assert any("X1" in p and "manifestation, not a risk" in p for p in report.problems)
