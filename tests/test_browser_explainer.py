@@ -103,8 +103,11 @@ def test_type_a_description_see_what_was_understood_and_the_leading_cause(page, 
     assert sentence
     expect(lead.locator("details").first).to_contain_text(sentence)  # open at once, with the sentence
     shot(page, tmp_path, "1-understood-and-answer")
-    if os.environ.get("CRAMPKG_UPDATE_SCREENSHOT"):
-        page.screenshot(path=str(ROOT / "docs" / "page.png"), full_page=False)
+    if os.environ.get("CRAMPKG_UPDATE_SCREENSHOT"):  # the README's picture: the case and the answer
+        page.evaluate("document.activeElement.blur()")
+        top = page.locator("#case").bounding_box()["y"] - 8
+        page.screenshot(path=str(ROOT / "docs" / "page.png"), full_page=True,
+                        clip={"x": 0, "y": top, "width": 1200, "height": 1250})
 
 
 def test_the_page_renders_the_same_json_as_post_explain(page, server):

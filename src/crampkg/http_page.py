@@ -637,12 +637,14 @@ class Renderer:
         own = self.quote(h.get("source")) if h.get("source") else ""
         count = f' ({len(contributions)})' if contributions else ""
         lead_cls = " leading" if leading else ""
+        why = "" if leading or h.get("reported") else (
+            f'<button type="submit" name="do" value="why:{e(hid)}" class="small why">{e(t["why_low"])}'
+            f'<span class="vh"> {plain}</span></button>')
         return (f'<li class="hyp{lead_cls}" id="h-{e(hid)}"><div class="hyp-head">'
                 f'<span class="hyp-label" id="hl-{e(hid)}">{name}</span> {"".join(badges)}'
                 f'<span class="bar"><meter min="0" max="1" value="{score:.6f}" aria-labelledby="hl-{e(hid)}"></meter> '
                 f'<span class="pct">{self.percent(score)}</span></span>'
-                f'<button type="submit" name="do" value="why:{e(hid)}" class="small why">{e(t["why_low"])}'
-                f'<span class="vh"> {plain}</span></button></div>'
+                f'{why}</div>'
                 f'<details{" open" if leading else ""}><summary>{e(t["evidence"])}{count}</summary>{own}{table}{graph}</details>'
                 f'{subtree}</li>')
 
