@@ -38,7 +38,17 @@ from .inference.answer import (
 
 NextTest = NextStep
 
-__version__ = "0.1.0"
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("crampkg")
+    except PackageNotFoundError:  # a source tree that is not installed
+        return "0+unknown"
+
+
+__version__ = _version()
+"""The package version, from its metadata (pyproject.toml is the one source)."""
 
 __all__ = [
     "DISCLAIMER",

@@ -37,6 +37,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from . import __version__
 from .errors import CaseFormatError, CrampkgError, QueryError, QueryRefusedError, ReadOnlyError, RequestTooLargeError, UnsupportedMediaTypeError
 from .workers import DATASET_GRAPH, PoolSettings, WorkerPool
 
@@ -359,13 +360,25 @@ def openapi_document(settings: ServerSettings) -> dict[str, Any]:
                    "description": "SPARQL 1.1 query; without it GET returns the service description (Turtle)"}
     format_param = {"name": "format", "in": "query", "required": False,
                     "schema": {"enum": ["json", "xml", "csv", "tsv", "turtle", "nt", "rdfxml", "jsonld"]}}
-    case_schema = {"type": "object", "required": ["present"], "additionalProperties": False, "properties": {
-        "present": {"type": "array", "items": {"type": "string"}, "maxItems": 200},
-        "absent": {"type": "array", "items": {"type": "string"}, "maxItems": 200},
-        "id": {"type": "string"}}}
+    case_schema = {"type": "object", "additionalProperties": False,
+                   "description": "a case: findings present and/or absent (by id, label or synonym) and/or a "
+                                  "free-text description; at least one of the three",
+                   "anyOf": [{"required": ["present"]}, {"required": ["absent"]}, {"required": ["text"]}],
+                   "properties": {
+                       "present": {"type": "array", "items": {"type": "string"}, "maxItems": 200},
+                       "absent": {"type": "array", "items": {"type": "string"}, "maxItems": 200},
+                       "text": {"type": "string", "description": "the case in the person's own words (en/de)"},
+                       "lang": {"enum": ["en", "de"]},
+                       "id": {"type": "string"}}}
+    from .inference.answer import json_schema
+
+    explanation = json_schema()
+    components = {name: _component_refs(d) for name, d in explanation.pop("$defs").items()}
+    components["Explanation"] = _component_refs(
+        {k: v for k, v in explanation.items() if k not in ("$schema", "$id")})
     return {
         "openapi": "3.1.0",
-        "info": {"title": "crampkg", "version": "0.1.0",
+        "info": {"title": "crampkg", "version": __version__,
                  "description": "Read-only SPARQL 1.1 endpoint and explanations over the calf and leg cramp "
                                 "knowledge graph. It informs; it does not diagnose."},
         "paths": {
@@ -386,8 +399,10 @@ def openapi_document(settings: ServerSettings) -> dict[str, Any]:
                                 "schema": {"type": "string"}}],
                 "requestBody": {"required": True, "content": {"application/json": {"schema": case_schema},
                                                               "text/turtle": text}},
-                "responses": {"200": {"description": "the explanation (Explanation.to_dict())",
-                                      "content": {"application/json": {"schema": {"type": "object"}}}},
+                "responses": {"200": {"description": "the explanation (Explanation.to_dict(); the JSON Schema "
+                                                     "crampkg/schemas/explanation.schema.json)",
+                                      "content": {"application/json": {
+                                          "schema": {"$ref": "#/components/schemas/Explanation"}}}},
                               "400": {"description": "malformed case, unknown finding or why_not cause (with suggestions)",
                                       "content": {"application/json": {"schema": {"type": "object"}}}},
                               "413": {"description": "case too large"}}}},
@@ -400,4 +415,15 @@ def openapi_document(settings: ServerSettings) -> dict[str, Any]:
             "/findings": {"get": {"summary": "every reportable finding: id, label, label_de, synonyms, kind",
                                   "responses": {"200": {"description": "JSON array"}}}},
         },
+        "components": {"schemas": components},
     }
+
+
+def _component_refs(node: Any) -> Any:
+    """A JSON Schema fragment with its ``#/$defs/X`` references pointing at OpenAPI components."""
+    if isinstance(node, dict):
+        return {k: ("#/components/schemas/" + v.rsplit("/", 1)[1] if k == "$ref" and isinstance(v, str)
+                    and v.startswith("#/$defs/") else _component_refs(v)) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_component_refs(v) for v in node]
+    return node

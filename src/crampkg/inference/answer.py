@@ -255,6 +255,15 @@ class Explanation:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
 
 
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of ``Explanation.to_dict()``, shipped in the package."""
+    from importlib.resources import files
+
+    text = files("crampkg").joinpath("schemas/explanation.schema.json").read_text(encoding="utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
 def _contribution(c: Contribution) -> dict[str, Any]:
     return {"finding": c.finding, "label": c.label, "present": c.present, "log_odds": round(c.log_odds, 6),
             "direction": c.direction, "establishes": c.establishes, "link": c.link, "source": c.source}

@@ -433,32 +433,45 @@ class Network:
             return 0.0
 
     def fit_scale(self, numbers: Numbers) -> float:
-        """The one factor on every prior that makes P(no modelled cause) the article's level
-        (bisection on a monotone function; 1e-12 relative tolerance)."""
+        """The one factor on every prior that makes P(no modelled cause) the article's level.
+
+        P(no modelled cause) falls monotonically as the factor grows; the root is found by regula
+        falsi with the Illinois modification (about ten propagations instead of fifty for
+        bisection), to 1e-12 in probability.
+        """
         target = self.target_no_cause
 
-        def none_at(s: float) -> float:
+        def excess(s: float) -> float:
             self.tree.set_tables(make_tables(self.structure, numbers, s))
-            return self.p_no_cause()
+            return self.p_no_cause() - target
 
-        lo, hi = 0.0, 1.0
         top = max((numbers.level[n.leak[1]] for n in self.structure.nodes if n.leak and n.leak[0] in ("prior", "split")),
                   default=1.0)
-        hi = 1.0 / top if top > 0 else 1.0
-        if none_at(hi) > target:
-            return hi
-        if none_at(0.0) < target:
+        a, b = 0.0, (1.0 / top if top > 0 else 1.0)
+        fa, fb = excess(a), excess(b)
+        if fb > 0:
+            return b
+        if fa < 0:
             raise KnowledgeBaseError(
                 f"P(no modelled cause) cannot reach {target}: the exposures alone make a cause more likely")
-        for _ in range(60):
-            mid = (lo + hi) / 2
-            if none_at(mid) > target:
-                lo = mid
-            else:
-                hi = mid
-            if hi - lo < 1e-13:
+        side = 0
+        c = a
+        for _ in range(200):
+            c = (a * fb - b * fa) / (fb - fa)
+            fc = excess(c)
+            if abs(fc) < 1e-12 or b - a < 1e-15:
                 break
-        return (lo + hi) / 2
+            if fc > 0:
+                a, fa = c, fc
+                if side == 1:
+                    fb /= 2
+                side = 1
+            else:
+                b, fb = c, fc
+                if side == -1:
+                    fa /= 2
+                side = -1
+        return c
 
     def with_numbers(self, numbers: Numbers) -> Network:
         """The same structure and junction tree with other numbers (robustness redraws)."""
