@@ -47,6 +47,7 @@ class KnowledgeBase:
         self.index = index
         self.sources = tuple(sources)
         self.closed = False
+        self._store_triples: list | None = None  # a remote store's triples, read once (rdflib_graph)
 
     # ------------------------------------------------------------------ lifetime
     def close(self) -> None:
@@ -293,9 +294,13 @@ class KnowledgeBase:
                 return Literal(v.value, lang=v.lang)
             return Literal(v.value, datatype=URIRef(v.datatype) if v.datatype else None)
 
+        triples = self._store_triples
+        if triples is None:  # one read of the store per knowledge base (check asks for the graph repeatedly)
+            triples = [(term(r["s"]), term(r["p"]), term(r["o"])) for r in self.store.select(_read_query("all_triples"))]
+            self._store_triples = triples
         graph = Graph()
-        for row in self.store.select(_read_query("all_triples")):
-            graph.add((term(row["s"]), term(row["p"]), term(row["o"])))
+        for triple in triples:
+            graph.add(triple)
         return graph
 
     def export(self, fmt: str = "ttl", inferred: bool = False) -> bytes:
