@@ -53,7 +53,9 @@ class ActionTables:
 def actions(tables: ActionTables, scores: Mapping[str, float], hypotheses: Sequence[Hypothesis],
             known: set[str]) -> dict[str, tuple[Action, ...]]:
     """Recommendations by phase, most relevant first."""
-    leading = {h.id for h in hypotheses[:LEADING]} | {h.id for h in hypotheses if h.reported}
+    # the reported causes (certain) and the three leading causes that are not reported
+    leading = {h.id for h in hypotheses if h.reported}
+    leading |= {h.id for h in [h for h in hypotheses if not h.reported][:LEADING]}
     must = {h.id for h in hypotheses if h.must_not_miss and h.score >= MUST_NOT_MISS_FLOOR}
     focus = leading | must
     grouped: dict[str, list[tuple[tuple, Action]]] = {p: [] for p in PHASES}
