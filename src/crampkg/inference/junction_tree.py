@@ -178,6 +178,13 @@ class JunctionTree:
         for v in range(n):
             holding = [i for i, c in enumerate(cliques) if v in c]
             self.home[v] = min(holding, key=lambda i: (len(cliques[i]), i))
+        self.position = {c: i for i, c in enumerate(self.preorder)}
+        # evidence as a 0/1 mask broadcast over the home clique: masks[v][x] keeps the states v = x
+        self.masks: list[tuple[np.ndarray, np.ndarray]] = []
+        for v in range(n):
+            clique = cliques[self.home[v]]
+            shape = tuple(2 if x == v else 1 for x in clique)
+            self.masks.append((np.array([1.0, 0.0]).reshape(shape), np.array([0.0, 1.0]).reshape(shape)))
         self.family_home: list[int] = []
         for v, ps in enumerate(self.parents):
             fam = {v, *ps}
@@ -247,45 +254,36 @@ class Propagation:
     """The result of one propagation: the evidence's probability and the beliefs asked for."""
 
     def __init__(self, tree: JunctionTree, evidence: Mapping[int, int], wanted: frozenset[int]):
-        self.tree = tree
-        t = tree
-        parent_of = t.parent_of
+        self.tree = t = tree
+        parent_of, position = t.parent_of, t.position
         # cliques whose subtree holds evidence: those need their collect message recomputed
         pot: dict[int, np.ndarray] = {}
         dirty: set[int] = set()
+        home, base, masks = t.home, t.base, t.masks
         for v, x in evidence.items():
-            c = t.home[v]
-            p = pot.get(c)
-            if p is None:
-                p = t.base[c].copy()
-                pot[c] = p
-            axis = t.cliques[c].index(v)
-            index = [slice(None)] * p.ndim
-            index[axis] = 1 - int(x)
-            p[tuple(index)] = 0.0
+            c = home[v]
+            found = pot.get(c)
+            pot[c] = (base[c] if found is None else found) * masks[v][1 if x else 0]
             while c >= 0 and c not in dirty:
                 dirty.add(c)
                 c = parent_of[c]
-        self.potential = pot
         msg_up: dict[int, np.ndarray] = {}
         work_of: dict[int, np.ndarray] = {}
-        for c in reversed(t.preorder):
-            if c not in dirty:
-                continue
+        free_messages, children, edges = t.free_messages, t.children, t.edges
+        for c in sorted(dirty, key=position.__getitem__, reverse=True):  # children before parents
             work = pot.get(c)
             if work is None:
-                work = t.base[c]
-            for d in t.children[c]:
-                m = msg_up[d] if d in dirty else t.free_messages[d]
-                work = work * m.reshape(t.edges[d].shape_in_parent)
+                work = base[c]
+            for d in children[c]:
+                m = msg_up.get(d)
+                work = work * (free_messages[d] if m is None else m).reshape(edges[d].shape_in_parent)
             work_of[c] = work
             if parent_of[c] >= 0:
-                msg_up[c] = work.sum(axis=t.edges[c].sum_axes_child)
-        self.msg_up = msg_up
+                msg_up[c] = work.sum(axis=edges[c].sum_axes_child)
         z = 1.0
         for r in t.roots:
-            total = float(work_of[r].sum()) if r in dirty else float(t.free_messages[r].sum())
-            z *= total
+            w = work_of.get(r)
+            z *= float((free_messages[r] if w is None else w).sum())
         if not z > 0.0:
             raise ImpossibleEvidenceError("the findings contradict each other (their probability is 0)")
         self.probability = z
@@ -297,16 +295,19 @@ class Propagation:
                 need.add(c)
                 c = parent_of[c]
         belief: dict[int, np.ndarray] = {}
-        for c in t.preorder:
-            if c not in need:
-                continue
+        free_full = t.free_full
+        for c in sorted(need, key=position.__getitem__):  # parents before children
             p = parent_of[c]
-            own = work_of[c] if c in dirty else t.free_full[c]  # potential x every child's message
+            own = work_of.get(c)
+            if own is None:
+                own = free_full[c]  # an evidence-free subtree: potential x every child's message
             if p < 0:
                 belief[c] = own
                 continue
-            edge = t.edges[c]
-            up = msg_up[c] if c in dirty else t.free_messages[c]
+            edge = edges[c]
+            up = msg_up.get(c)
+            if up is None:
+                up = free_messages[c]
             down = belief[p].sum(axis=edge.sum_axes_parent) if edge.sum_axes_parent else belief[p]
             ratio = np.divide(down, up, out=np.zeros_like(down), where=up > 0.0)  # 0/0 = 0 (Hugin)
             belief[c] = own * ratio.reshape(edge.shape_in_child)
