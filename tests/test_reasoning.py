@@ -65,12 +65,10 @@ def test_night_cramps_tap_water_drinks_little_point_to_magnesium(kb):
     assert "mineral water" in text_of(answer.actions["prevention"])
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Issue 3 example 1: prevention names mineral water and magnesium-rich foods. 'Foods that are "
-    "considered particularly magnesium-containing are corn, millet, food bran, beans and soybeans.' "
-    "with 'Even if it is drunk too little during the day or if too much tap water is drunk.' (magnesium "
-    "deficiency 0.54 here); engine gives prevention for the top 3 only, and the two reported causes push "
-    "magnesium deficiency to 4th, so only 'drinking enough fluid' and 'mineral water' are listed"))
+# Issue 3 example 1: prevention names mineral water and magnesium-rich foods: "Foods that are
+# considered particularly magnesium-containing are corn, millet, food bran, beans and soybeans." with
+# "Even if it is drunk too little during the day or if too much tap water is drunk." -- the advice
+# follows the reported causes and the three leading causes that are not reported
 def test_night_cramps_tap_water_drinks_little_prevention_names_magnesium_foods(kb):
     answer = kb.explain(["calf cramp at night", "drinks little", "tap water only"])
     prevention = text_of(answer.actions["prevention"])
