@@ -150,14 +150,13 @@ def _validate_shapes(raw: bytes) -> None:
 
 def load_case(path: str | Path) -> Case:
     """Read a case file: ``.json`` as JSON, ``.ttl`` as Turtle; others are sniffed."""
+    from .fileio import read_regular_file
+
     file = Path(path)
-    try:
-        size = file.stat().st_size
-        if size > MAX_CASE_BYTES:
-            raise CaseFormatError(f"{file}: larger than {MAX_CASE_BYTES} bytes")
-        data = file.read_bytes()
+    try:  # a regular file only (not /dev/zero, a FIFO, ...), at most MAX_CASE_BYTES whatever st_size says
+        data = read_regular_file(file, MAX_CASE_BYTES, what="case file")
     except OSError as exc:
-        raise CaseFormatError(f"cannot read case file {file}: {exc.strerror}") from None
+        raise CaseFormatError(str(exc)) from None
     fmt = case_format(file.suffix, data)
     return parse_json_case(data) if fmt == "json" else parse_turtle_case(data)
 

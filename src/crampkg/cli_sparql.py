@@ -11,7 +11,6 @@ import csv
 import io
 import json
 import sys
-from pathlib import Path
 
 import click
 
@@ -87,20 +86,75 @@ def query(ctx: click.Context, name: str | None, params: tuple[str, ...], fmt: st
 @click.command()
 @click.argument("text", metavar="QUERY")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@click.option("--timeout", default=10.0, type=click.FloatRange(0.1, 3600), show_default=True,
+              help="Per-query time limit in seconds (as `serve --timeout`).")
 @click.pass_context
-def sparql(ctx: click.Context, text: str, fmt: str) -> None:
-    """Run a read-only SPARQL QUERY (text, @file, or - for stdin) through the guard."""
-    from .queries import run_sparql
+def sparql(ctx: click.Context, text: str, fmt: str, timeout: float) -> None:
+    """Run a read-only SPARQL QUERY (text, @file, or - for stdin) through the guard.
 
+    The query runs the way the server runs it: the same guard, row, size and time limits, in a
+    worker process without network access (a query that crashes the engine is one line, exit 2).
+    """
+    text = _read_query(text)
+    kb = _kb(ctx)
+    if not kb.sources:  # a remote store evaluates it; the guard still runs here first
+        from .queries import run_sparql
+
+        result = run_sparql(kb, text)
+        _echo_result(result.variables, result.rows, fmt)
+        return
+    variables, rows = _run_in_worker(kb, text, timeout)
+    _echo_result(variables, rows, fmt)
+
+
+def _read_query(text: str) -> str:
+    """The query text of the argument: itself, ``@file`` (a regular file only) or ``-`` (stdin), capped."""
+    from .fileio import read_regular_file
+    from .workers import PoolSettings
+
+    cap = PoolSettings().max_query_length * 4  # bytes: the character limit in the worst UTF-8 case
     if text == "-":
-        text = sys.stdin.read()
+        data = sys.stdin.buffer.read(cap + 1)
+        if len(data) > cap:
+            raise QueryError(f"the query on stdin is larger than the limit of {cap} bytes")
     elif text.startswith("@"):
         try:
-            text = Path(text[1:]).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise QueryError(f"cannot read query file {text[1:]!r}: {exc}") from None
-    result = run_sparql(_kb(ctx), text)
-    _echo_result(result.variables, result.rows, fmt)
+            data = read_regular_file(text[1:], cap, what="query file")
+        except OSError as exc:
+            raise QueryError(str(exc)) from None
+    else:
+        return text
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise QueryError(f"the query is not UTF-8 (byte {exc.start})") from None
+
+
+def _run_in_worker(kb, text: str, timeout: float) -> tuple[list[str], list[dict]]:
+    """Run ``text`` in a one-worker :class:`~crampkg.workers.WorkerPool` over the KB's export."""
+    import pyoxigraph as ox
+
+    from .queries import _oxigraph_value, _plain
+    from .workers import PoolSettings, WorkerPool
+
+    pool = WorkerPool(kb.export(fmt="nt", inferred=True), PoolSettings(workers=1, timeout=timeout))
+    try:
+        pool.start()
+        response = pool.execute(text, "application/sparql-results+json, application/n-triples")
+    finally:
+        pool.close()
+    if response.form == "ASK":
+        return ["boolean"], [{"boolean": bool(json.loads(response.body)["boolean"])}]
+    if response.form == "SELECT":
+        solutions = ox.parse_query_results(response.body, format=ox.QueryResultsFormat.JSON)
+        variables = [v.value for v in solutions.variables]
+        return variables, [{v: None if s[v] is None else _plain(_oxigraph_value(s[v])) for v in variables}
+                           for s in solutions]
+    triples = [q.triple if hasattr(q, "triple") else q
+               for q in ox.parse(response.body, format=ox.RdfFormat.N_TRIPLES)]
+    return ["subject", "predicate", "object"], [
+        {"subject": _plain(_oxigraph_value(t.subject)), "predicate": t.predicate.value,
+         "object": _plain(_oxigraph_value(t.object))} for t in triples]
 
 
 @click.command()

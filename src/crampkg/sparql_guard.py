@@ -15,7 +15,11 @@ whose ``http_status`` the server uses as is):
    (400), so no later decoding can change what was checked;
 3. an empty query (nothing but whitespace, comments, PREFIX / BASE) is 400 "empty query";
 4. bracket-depth cap (:class:`QuerySyntaxError`, 400; pyoxigraph overflows its
-   stack on deeply nested expressions, rdflib's parser recurses too);
+   stack on deeply nested expressions, rdflib's parser recurses too) and a cap on
+   operators (``+ - * / = < > && ||`` outside strings, IRIs and comments): a flat
+   ``1+1+...`` chain of 8,000 terms overflows pyoxigraph's stack, and rdflib's parser
+   needs about 5 ms per term. The parse runs with a recursion limit high enough that
+   the documented depth (64) is the real one;
 5. parsing with rdflib's SPARQL 1.1 grammar and translation to the algebra
    (:class:`QuerySyntaxError` with the parser's message, line and column, 400);
    text that parses as an *update* is refused (:class:`QueryRefusedError`, 403);
@@ -41,6 +45,12 @@ from .errors import QueryError, QueryRefusedError, QuerySyntaxError, QueryTooLon
 
 DEFAULT_MAX_LENGTH = 50_000
 DEFAULT_MAX_DEPTH = 64
+DEFAULT_MAX_OPERATORS = 300
+_PARSE_RECURSION_LIMIT = 12_000  # rdflib needs ~60 frames per bracket level; 64 levels fit with room
+
+_NOT_OPERATORS = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\'|"(?:[^"\\\n]|\\.)*"'
+                            r"|'(?:[^'\\\n]|\\.)*'|<[^<>\"{}|^`\\\s]*>|#[^\n]*|[A-Za-z0-9_:.\-]+")
+_OPERATOR = re.compile(r"&&|\|\||!=|<=|>=|[-+*/=<>]")
 
 _UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _OPEN = {"(": ")", "{": "}", "[": "]"}
@@ -143,7 +153,16 @@ def check_query(
     depth = bracket_depth(text)
     if depth > max_depth:
         raise QuerySyntaxError(f"brackets nested {depth} deep; the limit is {max_depth}")
+    operators = count_operators(text)
+    if operators > DEFAULT_MAX_OPERATORS:
+        raise QuerySyntaxError(f"the query has {operators} operators (+ - * / = < > && ||); "
+                               f"the limit is {DEFAULT_MAX_OPERATORS}")
     return _check_parsed(text, allowed_graphs)
+
+
+def count_operators(text: str) -> int:
+    """Operators outside strings, IRIs, comments and names (an upper bound: path ``/`` and ``*`` count too)."""
+    return len(_OPERATOR.findall(_NOT_OPERATORS.sub(" ", text)))
 
 
 @lru_cache(maxsize=512)
@@ -174,6 +193,17 @@ def _parse(text: str) -> tuple[Any, Any]:
     from rdflib.plugins.sparql.algebra import translateQuery
     from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 
+    import sys
+
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, _PARSE_RECURSION_LIMIT))
+    try:
+        return _parse_and_translate(text, parseQuery, parseUpdate, translateQuery, ParseBaseException)
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+def _parse_and_translate(text, parseQuery, parseUpdate, translateQuery, ParseBaseException) -> tuple[Any, Any]:  # noqa: N803
     try:
         parsed = parseQuery(text)
     except ParseBaseException as exc:
