@@ -1,64 +1,147 @@
-"""The causal graph: its chains are networkx's shortest paths on the case's part of the graph."""
+"""Causal chains in the answers: networkx shortest paths over the knowledge base's links.
+
+The reference graph is built here from the ontology alone (SPARQL over the link kinds of
+docs/model.md section 2, the class hierarchy and the rule files), not from the compiled network:
+
+* report link ("is report of") and risk link ("raises risk of"): exposure finding -> cause / state
+* causal link: upstream -> downstream
+* subclass: a cause -> the more general cause; a finding -> the more general finding
+* rule: each finding of its condition -> the rule -> the finding it derives
+
+A hypothesis' chains start at an exposure the case reports and end at the hypothesis (issue 3: "the
+path from the person's findings through intermediate states to the cause"; issue 10: "drinks little
+-> insufficient fluid intake -> electrolyte imbalance").
+"""
 
 from __future__ import annotations
 
 import networkx as nx
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crampkg import KnowledgeBase
+from crampkg import CaseFormatError, KnowledgeBase
 
 KB = KnowledgeBase.load()
-REASONER = KB.reasoner
-GRAPH = REASONER.graph
-FINDINGS = sorted(GRAPH.findings & set(GRAPH.graph.nodes))
-TARGETS = sorted(KB.index.causes)
+NS = "https://w3id.org/crampkg/"
+
+LINKS = """PREFIX : <https://w3id.org/crampkg/>
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+SELECT ?kind ?a ?b WHERE {
+  { ?l a :CRAMPKG_0000028 ; :CRAMPKG_0000030 ?a ; :CRAMPKG_0000031 ?b . BIND("report" AS ?kind) }
+  UNION { ?l a :CRAMPKG_0000029 ; :CRAMPKG_0000030 ?a ; :CRAMPKG_0000031 ?b . BIND("risk" AS ?kind) }
+  UNION { ?l a :CRAMPKG_0000016 ; :CRAMPKG_0000033 ?a ; :CRAMPKG_0000034 ?b . BIND("causal" AS ?kind) }
+  FILTER NOT EXISTS { ?l owl:deprecated true }
+}"""
+EXPOSURES = """PREFIX : <https://w3id.org/crampkg/>
+SELECT ?f WHERE { ?f :CRAMPKG_0000067 :CRAMPKG_0000084 }"""
 
 
-def networkx_chains(sources, target, known):
-    """The definition: networkx shortest paths on the subgraph of nodes the case supports."""
-    allowed = [n for n in GRAPH.graph.nodes if n not in GRAPH.findings or n in known]
-    view = GRAPH.graph.subgraph(allowed)
-    paths = set()
-    for source in sorted(set(sources)):
-        if source == target or source not in view or target not in view:
+def _id(term) -> str:
+    return str(term).removeprefix(NS)
+
+
+def _reference_graph() -> nx.DiGraph:
+    g = nx.DiGraph()
+    for row in KB.store.select(LINKS):
+        g.add_edge(_id(row["a"]), _id(row["b"]), kind=str(row["kind"]))
+    causes = {c.id for c in KB.causes()} | {t.id for t in KB.states()}
+    findings = {t.id for t in KB.findings()}
+    for group in (causes, findings):
+        for x in group:
+            for parent in KB.index.terms[x].parents:
+                if parent in group:
+                    g.add_edge(x, parent, kind="is a")
+    for rule in KB.rules.rules:
+        for f in rule.condition.requires:
+            g.add_edge(f, rule.id, kind="rule")
+        for d in rule.condition.infers:
+            g.add_edge(rule.id, d, kind="rule")
+    return g
+
+
+GRAPH = _reference_graph()
+EXPOSURE_IDS = sorted(_id(row["f"]) for row in KB.store.select(EXPOSURES))
+FINDING_IDS = sorted(t.id for t in KB.findings())
+
+
+RULE_IDS = frozenset(r.id for r in KB.rules.rules)
+
+
+def test_reference_graph_holds_every_kind_of_link():
+    kinds = {data["kind"] for _, _, data in GRAPH.edges(data=True)}
+    assert kinds == {"report", "risk", "causal", "is a", "rule"}
+    # the exposures the article links to a cause reach it ("no warm-up" has no link: the article
+    # advises warming up but states no link to a cause)
+    causes = {c.id for c in KB.causes()}
+    for label in ("drinks little", "tap water only", "unbalanced diet", "untrained", "pregnant",
+                  "takes cholesterol-lowering drugs", "sport the day before", "marathon"):
+        f = KB.resolve_finding(label).id
+        assert nx.descendants(GRAPH, f) & causes, label
+
+
+def _check_chains(present, skip_rule_chains=False):
+    """Every chain of every hypothesis is a shortest path of the reference graph, restricted to what
+    the case supports (findings only when known, rules only when they fired); a hypothesis has a
+    chain exactly when such a path exists from a reported exposure."""
+    try:
+        answer = KB.explain(present)
+    except CaseFormatError:
+        return None
+    known = {f.id for f in answer.present} | {f.id for f in answer.inferred}
+    known |= {p for f in set(known) for p in KB.index.ancestors.get(f, {f}) if p in FINDING_IDS}
+    findings = set(FINDING_IDS)
+    view = GRAPH.subgraph([n for n in GRAPH.nodes
+                           if (n not in findings or n in known) and (n not in RULE_IDS or n in answer.rules_fired)])
+    exposures = [f.id for f in answer.present if f.id in EXPOSURE_IDS]
+    for h in answer.hypotheses:
+        if skip_rule_chains and any(n in RULE_IDS for chain in h.chains for n in chain):
             continue
-        try:
-            paths.add(tuple(nx.shortest_path(view, source, target)))
-        except nx.NetworkXNoPath:
-            continue
-    return paths
+        for chain in h.chains:
+            assert chain[0] in exposures and chain[-1] == h.id, chain
+            assert len(set(chain)) == len(chain), f"{h.label}: a chain visits a node twice: {chain}"
+            for n in chain[1:]:
+                assert n in view, f"{h.label}: {n} is not part of the case ({chain})"
+            for a, b in zip(chain, chain[1:]):
+                assert GRAPH.has_edge(a, b), f"{h.label}: {a} -> {b} is no link of the knowledge base ({chain})"
+            # as short as the shortest path from its start
+            assert len(chain) == nx.shortest_path_length(view, chain[0], h.id) + 1, chain
+        reachable = [f for f in exposures if f in view and h.id in view and nx.has_path(view, f, h.id)]
+        assert bool(h.chains) == bool(reachable), (h.label, reachable)
+    return answer
 
 
-def test_graph_holds_every_kind_of_edge():
-    kinds = {data["kind"] for _, _, data in GRAPH.graph.edges(data=True)}
-    assert kinds == {"suggests", "leads to", "inferred by", "is a"}
-    for link in KB.index.causal_links:
-        assert GRAPH.graph.has_edge(link.upstream, link.downstream)
+def test_report_chains_run_through_the_reported_cause():
+    # "A magnesium deficiency is usually caused by a one-sided unhealthy diet with few fruits and
+    # vegetables." / "Often this imbalance comes from under-drinking."
+    answer = _check_chains(["unbalanced diet", "drinks little", "calf cramp at night"], skip_rule_chains=True)
+    ids = {label: KB.resolve_cause(label).id for label in
+           ("one-sided unhealthy diet", "magnesium deficiency", "insufficient fluid intake", "electrolyte imbalance")}
+    diet, drinks = KB.resolve_finding("unbalanced diet").id, KB.resolve_finding("drinks little").id
+    assert (diet, ids["one-sided unhealthy diet"], ids["magnesium deficiency"]) in \
+        answer.hypothesis(ids["magnesium deficiency"]).chains
+    assert (drinks, ids["insufficient fluid intake"], ids["electrolyte imbalance"]) in \
+        answer.hypothesis(ids["electrolyte imbalance"]).chains
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "\"In untrained athletes who run a marathon, it comes from a certain time almost always to calf "
+    "cramps, ...\" (rule R004: marathon and untrained -> overload risk) and \"Even those who are well "
+    "trained can exceed the maximum performance limit.\" (issue 9: lack of training does not lead to "
+    "overload); engine gives muscular overload the chain untrained -> lack of training -> untrained -> "
+    "R004 -> overload risk -> muscular overload: a walk back against the report link, visiting "
+    "'untrained' twice, where the path is untrained -> R004 -> overload risk -> muscular overload "
+    "(same with drinks little -> insufficient fluid intake -> drinks little -> R009); with 'untrained' "
+    "alone the chain even runs through R004 and 'overload risk', which the case does not have"))
+@pytest.mark.parametrize("present", [["marathon", "untrained", "calf cramp during or after exertion"],
+                                     ["untrained", "calf cramp"], ["drinks little", "calf cramp"]])
+def test_chains_through_a_rule_do_not_walk_back_through_the_reported_cause(present):
+    _check_chains(present)
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.sampled_from(FINDINGS), min_size=1, max_size=5, unique=True), st.sampled_from(TARGETS))
-def test_chains_are_shortest_paths_of_the_supported_subgraph(sources, target):
-    known = set(sources)
-    ours = GRAPH.chains(sources, target, known, limit=100)
-    reference = networkx_chains(sources, target, known)
-    for chain in ours:
-        assert chain[-1] == target
-        assert all(n not in GRAPH.findings or n in known for n in chain[1:])
-        for a, b in zip(chain, chain[1:]):
-            assert GRAPH.graph.has_edge(a, b)
-    # same endpoints reached, and each chain as short as networkx's shortest path from its source
-    shortest = {p[0]: len(p) for p in reference}
-    assert all(c[0] in known for c in ours)
-    for chain in ours:
-        if chain[0] in shortest:
-            assert len(chain) >= shortest[chain[0]]
-    assert bool(ours) == bool(reference)
-
-
-def test_tap_water_chain_runs_through_the_inferred_state():
-    answer = KB.explain(["tap water only", "drinks little"])
-    mg = KB.resolve_cause("magnesium deficiency").id
-    low_mineral = KB.resolve_finding("low mineral intake").id
-    assert any(low_mineral in chain for chain in answer.hypothesis(mg).chains)
+@given(st.lists(st.sampled_from(EXPOSURE_IDS), min_size=1, max_size=4, unique=True),
+       st.lists(st.sampled_from(FINDING_IDS), max_size=2, unique=True))
+def test_chains_are_shortest_paths_of_the_knowledge_base(exposures, others):
+    present = list(dict.fromkeys(exposures + others))
+    _check_chains(present, skip_rule_chains=True)
