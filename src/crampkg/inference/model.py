@@ -102,8 +102,9 @@ class Model:
                 continue
             if n.gate == OR and any(p.kind == "rule" for p in n.parents):
                 continue  # derived by a rule: follows from its inputs
-            if any(p.kind == "subclass" for p in n.parents):
-                continue  # a general finding ("sport activity"): its specialisations are the questions
+            if any(p.kind == "subclass" for p in n.parents) and not any(
+                    s.nodes[c].role != "finding" for c in self.children[i]):
+                continue  # a mere grouping ("sport activity"): its specialisations are the questions
             sources = self._finding_sources(n.id)
             out.append(Candidate(id=n.id, label=n.label, kind="question", reveals=(i,), blankets=(self._blanket(i),),
                                  cost=0, sources=sources))

@@ -152,6 +152,8 @@ def _question(model: Model, cand: Candidate, g: float, post: CasePosterior) -> N
             discriminates.append(cn.id)
         elif edge.kind == "rule":
             reasons.append(f"it is part of rule {cn.id} ({cn.label})")
+        elif edge.kind == "subclass" and cn.role == "finding":
+            reasons.append(f"a yes also means {cn.label}")
     for p in node.parents:
         if p.kind in ("manifestation", "test"):
             pn = s.nodes[p.node]
