@@ -112,6 +112,12 @@ class NotAcceptableError(CrampkgError):
     http_status = 406
 
 
+class UnknownFormatError(QueryError):
+    """A ``format`` / ``output`` / ``results`` parameter names no result format at all (``format=bogus``)."""
+
+    http_status = 400
+
+
 class WorkerCrashedError(QueryError):
     """The worker process running the query died (crash, memory or CPU limit); it was replaced."""
 

@@ -51,35 +51,91 @@ GRAPH_FORMATS = (
     Format("rdfxml", "application/rdf+xml"),
     Format("jsonld", "application/ld+json"),
 )
-_ALIASES = {
-    "application/json": "json", "application/xml": "xml", "text/xml": "xml",
-    "application/x-turtle": "turtle", "text/plain": "nt", "text/n3": "turtle",
-    "ttl": "turtle", "n-triples": "nt", "ntriples": "nt", "rdf": "rdfxml", "rdf/xml": "rdfxml", "xml-rdf": "rdfxml",
-    "json-ld": "jsonld",
-}
+_GRAPH_FORMS = frozenset({"CONSTRUCT", "DESCRIBE", "GRAPH"})
+FORMAT_NAMES: dict[str, tuple[str | None, str | None]] = {}
+"""Every format name and media type a client may give (``format=`` / ``output=`` / ``results=``, or in
+Accept), lower case, to the format it means for (SELECT and ASK, CONSTRUCT and DESCRIBE); None where it
+means nothing for that form. The names are those of Fuseki, Virtuoso and SPARQLWrapper."""
+for _keys, _meaning in [
+    (("json", "application/json", "text/javascript", "application/javascript"), ("json", "jsonld")),
+    (("srj", "sparql-results+json", "application/sparql-results+json"), ("json", None)),
+    (("xml", "application/xml", "text/xml"), ("xml", "rdfxml")),
+    (("srx", "sparql-results+xml", "application/sparql-results+xml"), ("xml", None)),
+    (("csv", "text/csv"), ("csv", None)),
+    (("tsv", "text/tab-separated-values"), ("tsv", None)),
+    (("turtle", "ttl", "text/turtle", "application/turtle", "application/x-turtle"), (None, "turtle")),
+    # N3 is a superset of Turtle: a Turtle document is an N3 document
+    (("n3", "text/n3", "text/rdf+n3", "application/n3"), (None, "turtle")),
+    (("nt", "ntriples", "n-triples", "application/n-triples", "text/plain"), (None, "nt")),
+    (("rdfxml", "rdf+xml", "rdf/xml", "rdf", "xml-rdf", "application/rdf+xml"), (None, "rdfxml")),
+    (("jsonld", "json-ld", "application/ld+json", "application/x-json+ld"), (None, "jsonld")),
+]:
+    FORMAT_NAMES.update(dict.fromkeys(_keys, _meaning))
+SHORT_FORMAT_NAMES = tuple(k for k in FORMAT_NAMES if "/" not in k)
 
 
 def formats_for(form: str) -> tuple[Format, ...]:
     """The formats a query form can be answered in (first = default)."""
-    return GRAPH_FORMATS if form in {"CONSTRUCT", "DESCRIBE", "GRAPH"} else SOLUTION_FORMATS
+    return GRAPH_FORMATS if form in _GRAPH_FORMS else SOLUTION_FORMATS
 
 
-def negotiate(form: str, accept: str | None, override: str | None = None) -> Format:
-    """Pick the format for a query form from a ``format=`` override or the Accept header."""
+def format_values(values: list[str] | tuple[str, ...] | str | None) -> list[str]:
+    """The format names and media types in ``format`` / ``output`` / ``results`` values, in order.
+
+    A value may list several (``application/ld+json,application/x-json+ld``, as SPARQLWrapper sends);
+    media type parameters are dropped, empty values ignored. A name that is no format at all (not a
+    media type either) is :class:`~crampkg.errors.UnknownFormatError` (400); a media type this
+    endpoint does not produce is kept (it cannot be met, and the Accept header then decides).
+    """
+    from .errors import UnknownFormatError
+
+    if values is None:
+        return []
+    if isinstance(values, str):
+        values = [values]
+    keys: list[str] = []
+    for value in values:
+        for piece in value.split(",")[:20]:
+            key = piece.split(";")[0].strip().lower()
+            if not key:
+                continue
+            if key not in FORMAT_NAMES and "/" not in key:
+                raise UnknownFormatError(
+                    f"unknown format {piece.strip()[:100]!r}; use one of {', '.join(SHORT_FORMAT_NAMES)} "
+                    "or a media type")
+            keys.append(key)
+    return keys
+
+
+def negotiate(form: str, accept: str | None, override: str | list[str] | None = None) -> Format:
+    """Pick the format for a query form from ``format=`` values (``override``) or the Accept header.
+
+    The first value that names a format of this query form wins (``json`` is SPARQL JSON for SELECT
+    and ASK, JSON-LD for CONSTRUCT and DESCRIBE; ``xml`` SPARQL XML or RDF/XML); when none can be
+    met (``format=csv`` on a CONSTRUCT) the Accept header decides, as when no value is given.
+    """
     offered = formats_for(form)
     by_name = {f.name: f for f in offered}
-    by_type = {f.media_type: f for f in offered}
-    if override:
-        key = override.strip().lower()
-        name = _ALIASES.get(key, key)
-        if name in by_name:
+    graph = form in _GRAPH_FORMS
+    keys = format_values(override)
+    for key in keys:
+        meaning = FORMAT_NAMES.get(key)
+        name = meaning and meaning[1 if graph else 0]
+        if name:
             return by_name[name]
-        if key in by_type:
-            return by_type[key]
-        if name == "xml" and form in {"CONSTRUCT", "DESCRIBE", "GRAPH"}:
-            return by_name["rdfxml"]
-        raise NotAcceptableError(
-            f"format {override!r} is not available for {form}; use one of {', '.join(by_name)}")
+    try:
+        return _from_accept(form, offered, accept)
+    except NotAcceptableError as exc:
+        if keys:
+            asked = override if isinstance(override, str) else ",".join(override or ())
+            raise NotAcceptableError(f"format {asked[:200]!r} is not available for {form} "
+                                     f"(use one of {', '.join(by_name)}), and {exc}") from None
+        raise
+
+
+def _from_accept(form: str, offered: tuple[Format, ...], accept: str | None) -> Format:
+    by_name = {f.name: f for f in offered}
+    graph = form in _GRAPH_FORMS
     if not accept or not accept.strip():
         return offered[0]
     ranges: list[tuple[float, int, str]] = []
@@ -96,13 +152,10 @@ def negotiate(form: str, accept: str | None, override: str | None = None) -> For
         if media and quality > 0:
             ranges.append((-quality, position, media))
     for _, _, media in sorted(ranges):
-        if media in by_type:
-            return by_type[media]
-        alias = _ALIASES.get(media)
-        if alias in by_name:
-            return by_name[alias]
-        if media == "application/xml" and "rdfxml" in by_name:
-            return by_name["rdfxml"]
+        meaning = FORMAT_NAMES.get(media) if "/" in media else None
+        name = meaning and meaning[1 if graph else 0]
+        if name:
+            return by_name[name]
         if media in {"*/*", "*"}:
             return offered[0]
         if media.endswith("/*"):
