@@ -23,14 +23,19 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_server(*args: str, timeout: float = 2.0, workers: int = 2) -> Iterator[str]:
-    """Run ``crampkg serve`` in a subprocess; yield its base URL; stop it afterwards."""
+def running_server(*args: str, timeout: float = 2.0, workers: int = 2, env: dict | None = None,
+                   log_path: str | None = None) -> Iterator[str]:
+    """Run ``crampkg serve`` in a subprocess; yield its base URL; stop it afterwards.
+
+    ``env`` adds environment variables; with ``log_path`` the server's output goes (and stays) there.
+    """
     port = free_port()
-    log = tempfile.NamedTemporaryFile(prefix="crampkg-serve-", suffix=".log", delete=False)
+    log = open(log_path, "w+b") if log_path else tempfile.NamedTemporaryFile(
+        prefix="crampkg-serve-", suffix=".log", delete=False)
     process = subprocess.Popen(
         [sys.executable, "-m", "crampkg.cli", "serve", "--port", str(port), "--timeout", str(timeout),
          "--workers", str(workers), *args],
-        stdout=log, stderr=subprocess.STDOUT, env=dict(os.environ, PYTHONUNBUFFERED="1"))
+        stdout=log, stderr=subprocess.STDOUT, env=dict(os.environ, PYTHONUNBUFFERED="1", **(env or {})))
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 90
@@ -54,7 +59,8 @@ def running_server(*args: str, timeout: float = 2.0, workers: int = 2) -> Iterat
             process.kill()
             process.wait()
         log.close()
-        os.unlink(log.name)
+        if not log_path:
+            os.unlink(log.name)
 
 
 def assert_alive(base: str) -> None:

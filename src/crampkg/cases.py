@@ -12,8 +12,12 @@ finding) pointing at finding IRIs::
         ck:CRAMPKG_0000042 ck:CRAMPKG_0000150 .
 
 A Turtle case is parsed with pyoxigraph (no DOCTYPE, no remote contexts, no
-entity expansion) and validated by the SHACL case shapes shipped with the
-project. Every error is a :class:`CaseFormatError` with a line and column
+entity expansion), checked term by term (no RDF 1.2 triple terms or base
+directions, literals and IRIs of bounded length, at most ``MAX_CASE_TRIPLES``
+triples), and the triples themselves (not the text: rdflib's Turtle parser
+disagrees with pyoxigraph's and is quadratic in ``@prefix`` lines) are validated
+by the SHACL case shapes shipped with the project. The server does this in a
+worker process that is stopped after its time limit. Every error is a :class:`CaseFormatError` with a line and column
 where the parser gives one. Whether each finding exists is checked later,
 with suggestions, by the knowledge base.
 """
@@ -31,6 +35,7 @@ from .errors import CaseFormatError
 MAX_CASE_BYTES = 1_000_000
 MAX_FINDINGS = 200
 MAX_NAME_LENGTH = 300
+MAX_CASE_TRIPLES = 2_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +45,14 @@ class Case:
     present: tuple[str, ...]
     absent: tuple[str, ...] = ()
     id: str | None = None
+
+
+def _has_surrogate(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _check_names(values: object, key: str) -> tuple[str, ...]:
@@ -52,6 +65,8 @@ def _check_names(values: object, key: str) -> tuple[str, ...]:
             raise CaseFormatError(f"{key}[{position}] must be a non-empty string, got {value!r}")
         if len(value) > MAX_NAME_LENGTH:
             raise CaseFormatError(f"{key}[{position}] is longer than {MAX_NAME_LENGTH} characters")
+        if _has_surrogate(value):
+            raise CaseFormatError(f"{key}[{position}] is not valid Unicode (a lone surrogate such as \\ud800)")
     return tuple(values)
 
 
@@ -69,6 +84,8 @@ def case_from_mapping(data: object) -> Case:
     case_id = data.get("id")
     if case_id is not None and not isinstance(case_id, str):
         raise CaseFormatError("'id' must be a string")
+    if case_id is not None and (len(case_id) > MAX_NAME_LENGTH or _has_surrogate(case_id)):
+        raise CaseFormatError(f"'id' must be valid Unicode of at most {MAX_NAME_LENGTH} characters")
     return Case(present, absent, case_id)
 
 
@@ -84,9 +101,12 @@ def parse_json_case(data: bytes | str) -> Case:
         raise CaseFormatError(f"case is not UTF-8: {exc.reason}") from None
     except RecursionError:
         raise CaseFormatError("malformed JSON: nested too deeply") from None
+    except ValueError as exc:  # e.g. an integer of more than 4,300 digits (Python's int-string limit)
+        raise CaseFormatError(f"malformed JSON: {str(exc)[:200]}") from None
     return case_from_mapping(decoded)
 
 
+_CLIMBING_IRI = re.compile(rb"<(?:\.\.?/|/)|<[^<>\s]*/\.\.(?:/|>)")
 _POSITION = re.compile(r"line (\d+)(?:, column (\d+))?|(\d+):(\d+)")
 
 
@@ -97,6 +117,8 @@ def parse_turtle_case(data: bytes | str) -> Case:
     raw = data.encode() if isinstance(data, str) else data
     if len(raw) > MAX_CASE_BYTES:
         raise CaseFormatError(f"case is larger than {MAX_CASE_BYTES} bytes")
+    if _CLIMBING_IRI.search(raw):
+        raise CaseFormatError("relative IRIs that leave the case document (<../x>, </x>) are not accepted")
     try:
         triples = list(ox.parse(raw, format=ox.RdfFormat.TURTLE, base_iri="urn:crampkg:case:"))
     except SyntaxError as exc:
@@ -104,7 +126,12 @@ def parse_turtle_case(data: bytes | str) -> Case:
         raise CaseFormatError(f"malformed Turtle: {_first_line(exc)}", line=line, column=column) from None
     except ValueError as exc:
         raise CaseFormatError(f"malformed Turtle: {_first_line(exc)}") from None
-    _validate_shapes(raw)
+    if len(triples) > MAX_CASE_TRIPLES:
+        raise CaseFormatError(f"the case has {len(triples)} triples; at most {MAX_CASE_TRIPLES} are accepted")
+    for triple in triples:
+        for term in (triple.subject, triple.predicate, triple.object):
+            _check_term(term)
+    _validate_shapes(triples)
     cases = sorted({t.subject.value for t in triples
                     if t.predicate.value == V.RDF_TYPE and t.object.value == V.PATIENT_CASE})
     if len(cases) != 1:
@@ -134,13 +161,52 @@ def _syntax_position(exc: SyntaxError) -> tuple[int | None, int | None]:
     return int(match.group(3)), int(match.group(4))
 
 
-def _validate_shapes(raw: bytes) -> None:
+def _check_term(term) -> None:
+    """Refuse what a case never needs and rdflib cannot take (RDF 1.2, huge literals, odd IRIs)."""
+    import pyoxigraph as ox
+
+    if isinstance(term, ox.Triple):
+        raise CaseFormatError("RDF 1.2 triple terms and reifiers (<<( )>>, {| |}, ~) are not accepted in a case")
+    if isinstance(term, ox.Literal):
+        if getattr(term, "direction", None) is not None:
+            raise CaseFormatError("literals with a base direction (@en--ltr) are not accepted in a case")
+        if len(term.value) > MAX_NAME_LENGTH:
+            raise CaseFormatError(f"a literal in the case is longer than {MAX_NAME_LENGTH} characters")
+    elif isinstance(term, ox.NamedNode):
+        if len(term.value) > 2 * MAX_NAME_LENGTH:
+            raise CaseFormatError(f"an IRI in the case is longer than {2 * MAX_NAME_LENGTH} characters")
+        if not re.match(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]*$", term.value):
+            raise CaseFormatError(f"the IRI <{term.value[:80]}> is not an absolute IRI")
+
+
+def _to_rdflib(term):
+    import pyoxigraph as ox
+    import rdflib
+
+    if isinstance(term, ox.NamedNode):
+        return rdflib.URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return rdflib.BNode(term.value)
+    datatype = term.datatype.value if term.datatype is not None and not term.language else None
+    return rdflib.Literal(term.value, lang=term.language or None, datatype=datatype)
+
+
+def _validate_shapes(triples: list) -> None:
+    """SHACL-validate the parsed triples (an rdflib graph built from them, not a second parse)."""
+    import warnings
+
     from .validation import validate_graph  # pyshacl only on this path
     import rdflib
 
     graph = rdflib.Graph()
-    graph.parse(data=raw, format="turtle", publicID="urn:crampkg:case:")
-    report = validate_graph(graph, shapes="case")
+    with warnings.catch_warnings():  # an ill-typed literal ("x"^^xsd:integer) stays a literal; SHACL judges it
+        warnings.simplefilter("ignore")
+        for t in triples:
+            graph.add((_to_rdflib(t.subject), _to_rdflib(t.predicate), _to_rdflib(t.object)))
+    try:
+        report = validate_graph(graph, shapes="case")
+    except (ValueError, TypeError) as exc:
+        raise CaseFormatError(f"the case cannot be validated: {str(exc)[:200]}") from None
     if not report.conforms:
         first = report.violations[0]
         raise CaseFormatError(

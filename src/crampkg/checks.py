@@ -40,8 +40,56 @@ class CheckReport:
             lines += [f"  - {p}" for p in self.problems]
         else:
             lines.append("  OK: shapes conform, QC queries return no rows, quotes verbatim, claims mapped"
-                         + (", HermiT consistent" if any(n.startswith("HermiT") for n in self.notes) else ""))
+                         + (", HermiT consistent" if any(n.startswith("HermiT: consistent") for n in self.notes)
+                            else ""))
         return "\n".join(lines)
+
+
+def find_subclass_cycles(parents) -> list[list[str]]:
+    """Every ``rdfs:subClassOf`` cycle of a class -> told parents map, each as ``[a, b, ..., a]``
+    (iterative, so a long chain cannot overflow the stack). A cycle silently merges its classes."""
+    colour: dict[str, int] = {}  # 1 on the current path, 2 done
+    cycles: list[list[str]] = []
+    for root in parents:
+        if colour.get(root):
+            continue
+        colour[root] = 1
+        path = [root]
+        stack = [iter(parents.get(root, ()))]
+        while stack:
+            parent = next(stack[-1], None)
+            if parent is None:
+                stack.pop()
+                colour[path.pop()] = 2
+                continue
+            state = colour.get(parent)
+            if state == 1:
+                cycles.append(path[path.index(parent):] + [parent])
+            elif state is None:
+                colour[parent] = 1
+                path.append(parent)
+                stack.append(iter(parents.get(parent, ())))
+    return cycles
+
+
+def cycles_of(ancestors) -> list[list[str]]:
+    """The ``rdfs:subClassOf`` cycles of an index's ``ancestors``: told parents (lazy ``Ancestors``) or
+    closures (a dict class -> its ancestors and itself, where a cycle shows as two classes above each other)."""
+    parents = getattr(ancestors, "_parents", None)
+    if parents is not None:
+        return find_subclass_cycles(parents)
+    cycles, seen = [], set()
+    for node, ups in ancestors.items():
+        for up in ups:
+            if up != node and node in ancestors.get(up, ()) and frozenset((node, up)) not in seen:
+                seen.add(frozenset((node, up)))
+                cycles.append([node, up, node])
+    return cycles
+
+
+def subclass_cycles(kb: KnowledgeBase) -> list[list[str]]:
+    """The ``rdfs:subClassOf`` cycles among the knowledge base's classes."""
+    return cycles_of(kb.index.ancestors)
 
 
 def run_checks(kb: KnowledgeBase, reasoner: bool = True) -> CheckReport:
@@ -57,6 +105,9 @@ def run_checks(kb: KnowledgeBase, reasoner: bool = True) -> CheckReport:
         "indications": len(index.indications), "recommendations": len(index.recommendations),
         "statements": len(index.statements), "rules": len(kb.rules.rules),
     }
+
+    for cycle in subclass_cycles(kb):
+        report.problems.append("rdfs:subClassOf cycle (its classes would be merged): " + " -> ".join(cycle))
 
     started = time.perf_counter()
     graph = kb.rdflib_graph()

@@ -183,8 +183,10 @@ def serve(ctx: click.Context, host: str, port: int, timeout: float, workers: int
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"crampkg: serving http://{shown}:{port}/sparql (timeout {timeout:g} s, {workers} workers)", err=True)
     # access lines only when asked for (info, debug); uvicorn uses httptools, a dependency, when installed
+    from .http_limits import uvicorn_options  # header size/count limits and read timeouts
+
     config = uvicorn.Config(app, host=host, port=port, log_level=log_level, server_header=False, date_header=False,
-                            access_log=log_level in ("info", "debug"))
+                            access_log=log_level in ("info", "debug"), **uvicorn_options())
     uvicorn.Server(config).run(sockets=[sock])
 
 

@@ -693,6 +693,12 @@ class IndexBuilder:
             for node in filterfalse(rank.__contains__, parent_map):
                 ranked(node)
         except RecursionError:
+            from .checks import find_subclass_cycles  # a cycle would silently merge or drop classes
+            from .errors import KnowledgeBaseError
+
+            for cycle in find_subclass_cycles(parent_map)[:1]:
+                raise KnowledgeBaseError("rdfs:subClassOf cycle " + " -> ".join(cycle) + ": a class cannot be "
+                                         "its own subclass; remove one of these subClassOf statements")
             closed = _closure({c: set(ups) for c, ups in parent_map.items()})
             ancestors = closed
 

@@ -16,13 +16,16 @@ one-line message; anything else a generic 500 (logged here, never sent).
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import functools
 import json
 import logging
 import re
 import urllib.parse
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, fields
+from dataclasses import replace as _with
 from typing import TYPE_CHECKING, Any
 
 try:
@@ -39,6 +42,7 @@ from starlette.routing import Route
 
 from . import __version__
 from .errors import CaseFormatError, CrampkgError, QueryError, QueryRefusedError, ReadOnlyError, RequestTooLargeError, UnsupportedMediaTypeError
+from .http_limits import BODY_TIMEOUT
 from .workers import DATASET_GRAPH, PoolSettings, WorkerPool
 
 if TYPE_CHECKING:
@@ -55,6 +59,12 @@ class ServerSettings(PoolSettings):
     length and depth, see :class:`PoolSettings`) plus the HTTP ones. Defaults are the documented ones."""
 
     max_body_bytes: int = 1_000_000
+    body_timeout: float = BODY_TIMEOUT
+    """Seconds a client has to send the whole request body (else 408)."""
+    response_budget_bytes: int = 64_000_000
+    """Bytes of SPARQL answers the server holds at once for clients still reading them (else 503)."""
+    send_timeout: float = 30.0
+    """Seconds a client may take to accept each 64 KB of an answer before the connection is closed."""
     cors_origins: tuple[str, ...] = ("*",)
     public_url: str | None = None
 
@@ -89,8 +99,35 @@ def _reasoner_ready(kb: KnowledgeBase) -> bool:
     return "engine" in vars(kb)
 
 
-async def read_body(request: Request, cap: int) -> bytes:
-    """The request body, or :class:`RequestTooLargeError` once it passes ``cap`` bytes."""
+class RequestTimeoutError(CrampkgError):
+    """The client did not send the request body in time."""
+
+    http_status = 408
+
+
+class _ClientGone(CrampkgError):
+    """The client closed the connection during its upload (logged as one line, nothing is sent)."""
+
+    http_status = 400
+
+
+async def read_body(request: Request, cap: int, timeout: float = 30.0) -> bytes:
+    """The request body, or :class:`RequestTooLargeError` once it passes ``cap`` bytes
+    (:class:`RequestTimeoutError` when it takes longer than ``timeout`` seconds)."""
+    from starlette.requests import ClientDisconnect
+
+    try:
+        async with asyncio.timeout(timeout):
+            return await _read_body(request, cap)
+    except TimeoutError:
+        raise RequestTimeoutError(f"the request body did not arrive within {timeout:g} s") from None
+    except ClientDisconnect:
+        client = request.client.host if request.client else "?"
+        log.warning("client %s closed the connection during the upload to %s", client, request.url.path)
+        raise _ClientGone("the client closed the connection") from None
+
+
+async def _read_body(request: Request, cap: int) -> bytes:
     length = request.headers.get("content-length")
     if length is not None and (not length.isdigit() or int(length) > cap):
         if not length.isdigit():
@@ -127,7 +164,13 @@ def _form(body: bytes) -> dict[str, list[str]]:
 
 
 def _endpoint_iri(request: Request, settings: ServerSettings) -> str:
-    candidate = settings.public_url or str(request.url.replace(query="", fragment=""))
+    """The endpoint's IRI: ``public_url``, else the address the server is bound to (never the Host header)."""
+    candidate = settings.public_url
+    if not candidate:
+        server = request.scope.get("server") or ("localhost", None)
+        host, port = server[0], server[1]
+        host = f"[{host}]" if ":" in str(host) else host
+        candidate = f"http://{host}{f':{port}' if port else ''}/sparql"
     return candidate if _HTTP_IRI.match(candidate) else "http://localhost/sparql"
 
 
@@ -171,14 +214,77 @@ def _error_response(request: Request, exc: CrampkgError) -> Response:
     if status == 405:
         headers["Allow"] = "GET, POST, OPTIONS"
     message = str(exc).splitlines()[0][:2000] if str(exc) else type(exc).__name__
+    message = message.encode("utf-8", "backslashreplace").decode("utf-8")  # a lone surrogate cannot be sent
     if request.url.path.startswith("/explain"):
         body = {"error": {"status": status, "type": type(exc).__name__, "message": message}}
         for attr in ("line", "column", "given", "suggestions"):
             value = getattr(exc, attr, None)
             if value is not None:
-                body["error"][attr] = value
+                body["error"][attr] = _encodable(value)
         return JSONResponse(body, status_code=status, headers=headers)
     return PlainTextResponse(f"{type(exc).__name__}: {message}\n", status_code=status, headers=headers)
+
+
+def _encodable(value: Any) -> Any:
+    """``value`` with lone surrogates escaped (so that it can be sent as UTF-8 JSON)."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(value, list):
+        return [_encodable(v) for v in value]
+    return value
+
+
+class _ResponseBudget:
+    """Bytes of answers held for clients (event-loop only, no lock needed)."""
+
+    def __init__(self, total: int):
+        self.total = total
+        self.used = 0
+
+    def take(self, size: int) -> None:
+        if self.used + size > self.total and self.used:
+            from .errors import ServiceBusyError
+
+            raise ServiceBusyError("the server is busy sending other large answers; try again shortly")
+        self.used += size
+
+    def give(self, size: int) -> None:
+        self.used = max(0, self.used - size)
+
+
+class _BudgetedResponse(Response):
+    """An answer sent in 64 KB pieces, each within ``send_timeout``; its bytes return to the budget
+    when it is sent or abandoned (a client that stops reading holds at most one answer, then is dropped)."""
+
+    CHUNK = 64 * 1024
+
+    def __init__(self, body: bytes, media_type: str, headers: dict[str, str], budget: _ResponseBudget,
+                 send_timeout: float):
+        super().__init__(body, media_type=media_type, headers=headers)
+        self._budget = budget
+        self._size = len(body)
+        self._send_timeout = send_timeout
+        budget.take(self._size)
+
+    async def __call__(self, scope, receive, send) -> None:  # type: ignore[override]
+        body, self.body = self.body, b""
+        try:
+            await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
+            view = memoryview(body)
+            start = 0
+            while True:
+                piece = bytes(view[start:start + self.CHUNK])
+                start += self.CHUNK
+                more = start < len(view)
+                await asyncio.wait_for(send({"type": "http.response.body", "body": piece, "more_body": more}),
+                                       self._send_timeout)
+                if not more:
+                    break
+        except (TimeoutError, OSError):
+            log.warning("client %s did not read its answer in time; connection closed",
+                        (scope.get("client") or ("?",))[0])
+        finally:
+            self._budget.give(self._size)
 
 
 # ---------------------------------------------------------------------- the app
@@ -190,9 +296,19 @@ def create_app(kb: KnowledgeBase, settings: ServerSettings | None = None, datase
     data = dataset if dataset is not None else kb.export(fmt="nt", inferred=True)
     state: dict[str, Any] = {}
 
+    import anyio
+
+    budget = _ResponseBudget(settings.response_budget_bytes)
+    # /sparql, Turtle cases and the rest each have their own threads: none can starve the others
+    sparql_threads = anyio.CapacityLimiter(max(4, settings.workers * 4))
+    case_threads = anyio.CapacityLimiter(4)
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         pool = WorkerPool(data, settings.pool_settings())
+        # Turtle cases are parsed and SHACL-validated in their own killable worker (time limit)
+        case_pool = WorkerPool(b"", _with(settings.pool_settings(), workers=1, kind="case", memory_mb=1024))
+        state["case_pool"] = case_pool.start(wait=False)
         await run_in_threadpool(pool.start)
         await run_in_threadpool(lambda: kb.engine)  # the compiled network, built before the first request
         state["pool"] = pool
@@ -200,6 +316,7 @@ def create_app(kb: KnowledgeBase, settings: ServerSettings | None = None, datase
             yield
         finally:
             await run_in_threadpool(pool.close)
+            await run_in_threadpool(state["case_pool"].close)
 
     def pool() -> WorkerPool:
         if "pool" not in state:
@@ -214,7 +331,7 @@ def create_app(kb: KnowledgeBase, settings: ServerSettings | None = None, datase
         if "update" in params:
             raise ReadOnlyError("SPARQL Update is not accepted: this endpoint is read-only")
         if request.method == "POST":
-            body = await read_body(request, settings.max_body_bytes)
+            body = await read_body(request, settings.max_body_bytes, settings.body_timeout)
             media = _media_type(request)
             if media == "application/sparql-query":
                 queries.append(_decode(body, "query"))
@@ -239,9 +356,10 @@ def create_app(kb: KnowledgeBase, settings: ServerSettings | None = None, datase
             return _describe(request, fmt)
         if len(queries) > 1:
             raise QueryError("exactly one 'query' parameter is allowed")
-        result = await run_in_threadpool(pool().execute, queries[0], request.headers.get("accept"), fmt)
-        return Response(result.body, media_type=result.media_type,
-                        headers={"Vary": "Accept", "Cache-Control": "no-store"})
+        run = functools.partial(pool().execute, queries[0], request.headers.get("accept"), fmt)
+        result = await anyio.to_thread.run_sync(run, limiter=sparql_threads)
+        return _BudgetedResponse(result.body, result.media_type, {"Vary": "Accept", "Cache-Control": "no-store"},
+                                 budget, settings.send_timeout)
 
     def _describe(request: Request, fmt: str | None) -> Response:
         import pyoxigraph as ox
@@ -258,7 +376,7 @@ def create_app(kb: KnowledgeBase, settings: ServerSettings | None = None, datase
     async def explain(request: Request) -> Response:
         from .cases import case_format, parse_json_case, parse_turtle_case
 
-        body = await read_body(request, settings.max_body_bytes)
+        body = await read_body(request, settings.max_body_bytes, settings.body_timeout)
         media = _media_type(request)
         if media and not any(k in media for k in ("json", "turtle")):
             raise UnsupportedMediaTypeError("POST a case as application/json or text/turtle")
@@ -282,8 +400,10 @@ def create_app(kb: KnowledgeBase, settings: ServerSettings | None = None, datase
             # model) go to the thread pool so that they never hold up other requests
             if is_json and len(body) <= INLINE_BODY_BYTES:
                 case = parse(body)
-            else:
+            elif is_json:
                 case = await run_in_threadpool(parse, body)
+            else:  # Turtle: in the case worker, stopped after the time limit (503) like a query
+                case = await anyio.to_thread.run_sync(state["case_pool"].parse_case, body, limiter=case_threads)
         except RecursionError:  # json.loads on deeply nested arrays
             raise CaseFormatError("the case is nested too deeply") from None
         present, absent = list(case.present), list(case.absent)
@@ -308,8 +428,10 @@ def create_app(kb: KnowledgeBase, settings: ServerSettings | None = None, datase
     async def health(request: Request) -> Response:
         running = pool().pids() if "pool" in state else []
         isolation = state["pool"].isolation if "pool" in state else ()
-        return JSONResponse({"status": "ok" if running else "starting", "workers": len(running),
-                             "network_isolation": list(isolation), "kb_version": kb.version_iri})
+        # 503 while no query worker can serve (none started yet, or all dead and being restarted)
+        return JSONResponse({"status": "ok" if running else "unavailable", "workers": len(running),
+                             "network_isolation": list(isolation), "kb_version": kb.version_iri},
+                            status_code=200 if running else 503, headers={} if running else {"Retry-After": "1"})
 
     async def graph_store(request: Request) -> Response:
         raise ReadOnlyError("the Graph Store Protocol is not offered: this endpoint is read-only")

@@ -222,6 +222,11 @@ def _parse_and_translate(text, parseQuery, parseUpdate, translateQuery, ParseBas
         raise QuerySyntaxError(str(exc)[:300]) from None
     try:
         query = translateQuery(parsed)
+    except TypeError:
+        if getattr(parsed[1], "name", None) == "DescribeQuery":  # rdflib cannot translate DESCRIBE *
+            raise QuerySyntaxError("DESCRIBE * is not supported here: name what to describe, e.g. "
+                                   "DESCRIBE ?s WHERE { ... } or DESCRIBE <iri>") from None
+        raise QuerySyntaxError("invalid query: it cannot be translated to the SPARQL algebra") from None
     except RecursionError:
         raise QuerySyntaxError("the query is nested too deeply") from None
     except Exception as exc:  # noqa: BLE001 - rdflib raises bare Exception for scoping errors

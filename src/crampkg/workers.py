@@ -16,11 +16,21 @@ re-import the caller's ``__main__``) talking over a socket pair with
 * a worker that dies (segfault, out of memory, CPU limit) gives
   :class:`WorkerCrashedError` (503) and is replaced;
 * a request that waits longer than ``timeout`` for a free worker gets
-  :class:`ServiceBusyError` (503).
+  :class:`ServiceBusyError` (503); with no live worker at all it gets it at once;
+* a worker that cannot be started is retried forever with back-off
+  (``restart_backoff`` doubling up to ``restart_backoff_max``), so a slot is never
+  lost for good; :meth:`WorkerPool.live` counts only workers that are alive;
+* every worker cuts itself off the network first (:mod:`crampkg.sandbox`).
+
+A pool of ``kind="case"`` parses and SHACL-validates Turtle cases
+(:func:`crampkg.cases.parse_turtle_case`) instead of running SPARQL, so that a
+hostile case can be stopped after ``timeout`` seconds like a query.
 
 In the worker each query passes :func:`crampkg.sparql_guard.check_query`, runs,
-is capped at ``max_rows`` solutions or triples (more: :class:`ResultTooLargeError`,
-413, nothing is truncated silently) and is serialized to the negotiated format.
+is capped at ``max_rows`` solutions or triples and ``max_response_bytes`` of
+serialized answer (more: :class:`ResultTooLargeError`, 413, nothing is truncated
+silently) and is serialized to the negotiated format; the parent never holds more
+than one capped answer per request.
 """
 
 from __future__ import annotations
@@ -56,6 +66,10 @@ class PoolSettings:
     max_query_length: int = 50_000
     max_depth: int = 64
     start_timeout: float = 120.0
+    max_response_bytes: int = 8_000_000
+    restart_backoff: float = 0.5
+    restart_backoff_max: float = 30.0
+    kind: str = "sparql"
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +95,11 @@ class _Job:
     accept: str | None
     fmt: str | None
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class _CaseJob:
+    data: bytes
 
 
 # ---------------------------------------------------------------------- worker side
@@ -128,10 +147,16 @@ def _worker_main(conn: Connection) -> None:
     _set_memory_limit(settings.memory_mb)
     sparql_guard.rdflib_safe_evaluation()
     store = ox.Store()
-    store.bulk_load(input=dataset, format=ox.RdfFormat.N_TRIPLES)
-    store.bulk_load(input=dataset, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(DATASET_GRAPH))
+    if dataset:
+        store.bulk_load(input=dataset, format=ox.RdfFormat.N_TRIPLES)
+        store.bulk_load(input=dataset, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(DATASET_GRAPH))
     del dataset
-    sparql_guard.check_query("ASK {}")  # import and warm the parser before saying ready
+    if settings.kind == "case":
+        from .cases import parse_turtle_case
+
+        parse_turtle_case(_WARM_CASE)  # import and warm rdflib and pyshacl before saying ready
+    else:
+        sparql_guard.check_query("ASK {}")  # import and warm the parser before saying ready
     conn.send(("ready", os.getpid(), isolation))
     while True:
         try:
@@ -140,6 +165,11 @@ def _worker_main(conn: Connection) -> None:
             return
         _set_cpu_budget(settings.timeout * 2)
         try:
+            if type(job).__name__ == "_CaseJob":  # this module runs as __main__: compare by name
+                from .cases import parse_turtle_case
+
+                conn.send(("case", parse_turtle_case(job.data)))
+                continue
             response = _answer(store, job, settings)
             conn.send(("ok", response.media_type, response.body, response.form))
         except CrampkgError as exc:
@@ -150,6 +180,20 @@ def _worker_main(conn: Connection) -> None:
         except Exception as exc:  # noqa: BLE001 - reported to the parent without internals
             log.exception("query worker failed")
             conn.send(("error", 500, "InternalError", f"internal error ({type(exc).__name__})"))
+
+
+_WARM_CASE = (b"<urn:x> a <https://w3id.org/crampkg/CRAMPKG_0000023> ; "
+              b"<https://w3id.org/crampkg/CRAMPKG_0000041> <https://w3id.org/crampkg/CRAMPKG_0000101> .")
+
+
+def _too_large(size: int, cap: int) -> ResultTooLargeError:
+    return ResultTooLargeError(
+        f"the result is larger than {cap} bytes ({size} or more) and was not sent; "
+        "add LIMIT, select fewer or shorter values")
+
+
+def _term_size(term) -> int:
+    return 16 if term is None else len(term.value if hasattr(term, "value") else str(term)) + 16
 
 
 def _answer(store, job: _Job, settings: PoolSettings) -> QueryResponse:
@@ -176,8 +220,10 @@ def _answer(store, job: _Job, settings: PoolSettings) -> QueryResponse:
     except (OSError, RuntimeError, ValueError, TypeError) as exc:
         raise QueryError(f"the query could not be evaluated: {str(exc)[:300]}") from None
     cap = settings.max_rows
+    byte_cap = settings.max_response_bytes
     if isinstance(result, ox.QueryBoolean) or guarded.form == "ASK":
         return QueryResponse(fmt.media_type, serialize_boolean(bool(result), fmt), guarded.form)
+    size = 0  # a lower bound of the serialized size, checked while collecting (before serializing)
     if isinstance(result, ox.QuerySolutions):
         variables = [v.value for v in result.variables]
         rows = []
@@ -185,14 +231,25 @@ def _answer(store, job: _Job, settings: PoolSettings) -> QueryResponse:
             if len(rows) >= cap:
                 raise ResultTooLargeError(
                     f"the result has more than {cap} rows; add LIMIT (and OFFSET to page through it)")
-            rows.append([solution[v] for v in variables])
-        return QueryResponse(fmt.media_type, serialize_solutions(variables, rows, fmt), guarded.form)
-    triples = []
-    for triple in result:
-        if len(triples) >= cap:
-            raise ResultTooLargeError(f"the result has more than {cap} triples; add LIMIT")
-        triples.append(triple)
-    return QueryResponse(fmt.media_type, serialize_triples(triples, fmt), guarded.form)
+            row = [solution[v] for v in variables]
+            size += sum(_term_size(t) for t in row)
+            if size > byte_cap:
+                raise _too_large(size, byte_cap)
+            rows.append(row)
+        body = serialize_solutions(variables, rows, fmt)
+    else:
+        triples = []
+        for triple in result:
+            if len(triples) >= cap:
+                raise ResultTooLargeError(f"the result has more than {cap} triples; add LIMIT")
+            size += _term_size(triple.subject) + _term_size(triple.predicate) + _term_size(triple.object)
+            if size > byte_cap:
+                raise _too_large(size, byte_cap)
+            triples.append(triple)
+        body = serialize_triples(triples, fmt)
+    if len(body) > byte_cap:
+        raise _too_large(len(body), byte_cap)
+    return QueryResponse(fmt.media_type, body, guarded.form)
 
 
 # ---------------------------------------------------------------------- parent side
@@ -236,7 +293,8 @@ class WorkerPool:
     # lifecycle
     def start(self, wait: bool = True) -> WorkerPool:
         """Start the workers; with ``wait`` return once all are ready."""
-        threads = [threading.Thread(target=self._add_worker, daemon=True) for _ in range(self.settings.workers)]
+        threads = [threading.Thread(target=self._add_worker, args=(3,), daemon=True)
+                   for _ in range(self.settings.workers)]
         for t in threads:
             t.start()
         if wait:
@@ -244,6 +302,8 @@ class WorkerPool:
                 t.join()
             if self._idle.qsize() == 0:
                 raise CrampkgError("no query worker could be started")
+            for _ in range(self.settings.workers - self._idle.qsize()):  # keep trying for the missing ones
+                threading.Thread(target=self._add_worker, daemon=True).start()
         return self
 
     def close(self) -> None:
@@ -262,9 +322,13 @@ class WorkerPool:
         self.close()
 
     def pids(self) -> list[int]:
-        """Process ids of the live workers (for tests and monitoring)."""
+        """Process ids of the live workers (for tests and monitoring); dead ones are not counted."""
         with self._lock:
-            return sorted(w.process.pid for w in self._workers if w.process.pid)
+            return sorted(w.process.pid for w in self._workers if w.process.pid and w.process.is_alive())
+
+    def live(self) -> int:
+        """How many workers are alive (idle or busy)."""
+        return len(self.pids())
 
     def _spawn(self) -> _Worker | None:
         parent_sock, child_sock = socket.socketpair()
@@ -296,8 +360,11 @@ class WorkerPool:
         self._kill(worker)
         return None
 
-    def _add_worker(self) -> None:
-        for attempt in range(3):
+    def _add_worker(self, attempts: int | None = None) -> None:
+        """Start one worker; retry with back-off until it runs, the pool closes or ``attempts`` run out."""
+        delay = self.settings.restart_backoff
+        attempt = 0
+        while not self._closed:
             worker = self._spawn()
             if worker is not None:
                 with self._lock:
@@ -307,7 +374,12 @@ class WorkerPool:
                     self._workers.add(worker)
                 self._idle.put(worker)
                 return
-            time.sleep(0.5 * (attempt + 1))
+            attempt += 1
+            if attempts is not None and attempt >= attempts:
+                return
+            log.warning("query worker start failed (attempt %d); retrying in %.1f s", attempt, delay)
+            time.sleep(delay)
+            delay = min(delay * 2, self.settings.restart_backoff_max)
 
     def _replace(self, worker: _Worker) -> None:
         with self._lock:
@@ -341,10 +413,17 @@ class WorkerPool:
 
             raise QueryTooLongError(
                 f"the query is {len(query)} characters long; the limit is {self.settings.max_query_length}")
+        return self._run(_Job(query, accept, fmt))
+
+    def parse_case(self, data: bytes) -> Any:
+        """Parse and validate a Turtle case in a worker of a ``kind="case"`` pool (a :class:`crampkg.cases.Case`)."""
+        return self._run(_CaseJob(data))
+
+    def _run(self, job: _Job | _CaseJob) -> Any:
         deadline = time.monotonic() + self.settings.timeout
         worker = self._checkout(deadline)
         try:
-            worker.conn.send(_Job(query, accept, fmt))
+            worker.conn.send(job)
             if not worker.conn.poll(self.settings.timeout):
                 self._replace(worker)
                 raise QueryTimeoutError(
@@ -362,18 +441,22 @@ class WorkerPool:
         self._idle.put(worker)
         if message[0] == "ok":
             return QueryResponse(message[1], message[2], message[3])
+        if message[0] == "case":
+            return message[1]
         _, status, name, text = message
         raise _remote_error(status, name, text)
 
     def _checkout(self, deadline: float) -> _Worker:
         while True:
+            if self._idle.empty() and self.live() == 0:
+                raise ServiceBusyError("no query worker is running; new ones are being started, try again shortly")
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise ServiceBusyError("all query workers are busy; try again shortly")
             try:
-                worker = self._idle.get(timeout=remaining)
+                worker = self._idle.get(timeout=min(remaining, 0.25))
             except queue.Empty:
-                raise ServiceBusyError("all query workers are busy; try again shortly") from None
+                continue
             if worker.process.is_alive():
                 return worker
             self._replace(worker)
