@@ -130,9 +130,15 @@ def test_explain_why_not(server: str, kb) -> None:
     case = {"present": ["takes statins", "muscle aches"]}
     response = httpx.post(f"{server}/explain", params={"why_not": "magnesium deficiency"}, json=case)
     assert response.status_code == 200, response.text
-    expected = kb.explain(case["present"]).why_not("magnesium deficiency").to_dict()
+    expected = kb.why_not(kb.explain(case["present"]), "magnesium deficiency").to_dict()
     assert response.json()["why_not"] == json.loads(json.dumps(expected))
     assert response.json()["why_not"]["rank"] > 1
+    # the answer beside it is the 0.2.0 one: posteriors, idiopathic apart, questions and tests
+    answer = response.json()
+    assert answer["schema_version"] == "0.2.0" and answer["exact"] is True
+    assert answer["hypotheses"][0]["label"] == "cholesterol-lowering drug side effect"
+    assert answer["idiopathic"]["label"] == "idiopathic leg cramps"
+    assert answer["next_tests"] == answer["tests"]
     unknown = httpx.post(f"{server}/explain", params={"why_not": "magnesium deficiancy"}, json=case)
     assert unknown.status_code == 400
     assert "magnesium deficiency" in unknown.json()["error"]["suggestions"]
