@@ -3,26 +3,45 @@
 How a synthetic knowledge base is made (seeded, so every run writes the same bytes):
 
 * The real knowledge base is read with ``crampkg.KnowledgeBase.load()``; its content (every
-  subject of ``ontology/content/*.ttl``: findings, causes, states, diagnostics, interventions,
-  associations with strength levels, causal links, indications, recommendations, statements) is the
-  *unit*. The schema (``ontology/crampkg.ttl``: top classes, properties, strength scale, phases)
-  is copied once, unchanged.
-* Each unit keeps the triples the reasoning and the SPARQL queries read, one of each kind per
-  entity: types, ``rdfs:subClassOf``, the English label, the definition, the source quote(s),
-  and every crampkg property (finding, cause, strength, prior, must-not-miss, upstream,
-  downstream, diagnostic, role, intervention, phase, instructions, triggers, addresses). It drops
-  synonyms, cross-references, German labels and ``owl:NamedIndividual`` typings: a replica has
-  about 1,800 triples (the real knowledge base: about 3,200 with its synonyms and xrefs), so x1
-  is about 2.2k triples with the schema, x550 about 1.0M (the issue's "about 1M") and x1000 1.8M.
-* Replica 0 keeps the real ids, labels and quotes (so the article's cases and the rules work at
-  every size). Replica ``r >= 1`` renames every content IRI ``CRAMPKG_0000123`` to
-  ``CRAMPKG_<r>0000123`` and suffixes labels with `` #r`` (so names stay unique); definitions and
-  quotes are kept verbatim.
-* Replicas are wired together: in every replica ``r >= 1``, 20 % of the finding-cause
-  associations point to a cause drawn uniformly from the whole knowledge base, and 20 % of the
-  causal links start from a cause or state drawn the same way. Uniform draws keep every node's
-  expected degree constant as the knowledge base grows (the shape of a larger annotation set, not
-  1,000 disconnected copies).
+  subject of ``ontology/content/*.ttl``) is the *unit*, in the knowledge model of docs/model.md
+  (0.2.0). The schema (``ontology/crampkg.ttl``: top classes, properties, the strength scale, the
+  finding kind individuals ``CRAMPKG_0000084``-``0087``, the roles with their sensitivity
+  ``CRAMPKG_0000054`` and specificity ``CRAMPKG_0000055``) is copied once, unchanged, so every
+  replica points at the same levels, kinds and roles.
+* Each unit keeps what the network compiler and the answer read, per entity: types,
+  ``rdfs:subClassOf`` (the finding, cause and state hierarchies, so the same depth), the English
+  label, the definition, ``owl:deprecated`` and ``IAO:0100001`` (deprecated links stay out of the
+  network, as in the real one), and every crampkg property: finding kind ``CRAMPKG_0000067`` on
+  every finding, background strength ``CRAMPKG_0000069``, prior strength ``CRAMPKG_0000064``,
+  requires finding ``CRAMPKG_0000066``, the link classes (report ``CRAMPKG_0000028``, risk
+  ``CRAMPKG_0000029``, manifestation ``CRAMPKG_0000094``, causal ``CRAMPKG_0000016``, indication
+  ``CRAMPKG_0000017``, interpretation ``CRAMPKG_0000095``) with their ends, level
+  ``CRAMPKG_0000032``, article wording ``CRAMPKG_0000065``, source quotes ``CRAMPKG_0000060`` and
+  primary quote ``CRAMPKG_0000062``, diagnostics with their cost tier, interventions,
+  recommendations, statements. It drops synonyms, cross-references, German labels and
+  ``owl:NamedIndividual`` typings. So a replica has exactly the real proportions: per replica 49
+  finding classes (18 exposures, 21 manifestations, 8 test results, 2 courses), 17 causes and 7
+  states (idiopathic is one cause for the whole knowledge base, see below), 7 report, 9 risk, 12
+  manifestation and 12 causal links, 6 indications, the same hierarchy depth (5 for findings, 3
+  for causes), and ``manifest.json`` records the counts it wrote (``shape``).
+* Replica 0 keeps the real ids, labels and quotes (so the article's cases work at every size).
+  Replica ``r >= 1`` renames every content IRI ``CRAMPKG_0000123`` to ``CRAMPKG_<r>0000123`` and
+  suffixes labels with `` #r`` (names stay unique); definitions, wordings and quotes are kept
+  verbatim (a wording stays a substring of its primary quote). Idiopathic leg cramps
+  (``CRAMPKG_0000318``) is not replicated: it is "no modelled cause", one per knowledge base, and
+  the replicas' references point at the real one.
+* Rules stay those of ``rules/`` (the rule set is not per knowledge base): they name replica 0's
+  findings, so every size has the real 2 rule nodes, and replicas have none.
+* Replicas are wired together: in every replica ``r >= 1``, ``REWIRE`` (20 %) of the risk,
+  manifestation and causal links get one end drawn uniformly from the causes and states of the
+  whole knowledge base (a risk link its cause, a manifestation link its cause, a causal link its
+  upstream), so every node's expected degree stays constant as the knowledge base grows (the
+  shape of a larger annotation set, not 1,000 disconnected copies). Report links and indications
+  are not rewired (a report *is* its cause; a test belongs to its diagnostic), nor is a risk link
+  rewired onto a reported cause (a reported cause has no other parents). The draw keeps the
+  network acyclic: the new end is drawn only among nodes that come before (an upstream, a
+  manifesting cause) or after (a risk link's cause) the other end in the real network's
+  topological order, so every edge of the synthetic network follows one global order.
 
 Run ``python benchmarks/synthetic.py`` to write ``benchmarks/results/tmp/x{1,10,100,550,1000}/``
 (each: ``crampkg.ttl`` + ``content.ttl``, N-Triples syntax, which is Turtle), or import :func:`generate`.
@@ -41,7 +60,7 @@ HERE = Path(__file__).resolve().parent
 TMP = HERE / "results" / "tmp"
 SCALES = (1, 10, 100, 550, 1000)
 SEED = 20240611
-GENERATOR_VERSION = "3"
+GENERATOR_VERSION = "4"
 REWIRE = 0.20
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -50,6 +69,8 @@ RDFS_SUBCLASS_OF = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
 OWL_NAMED_INDIVIDUAL = "http://www.w3.org/2002/07/owl#NamedIndividual"
 IAO_DEFINITION = "http://purl.obolibrary.org/obo/IAO_0000115"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+OWL_DEPRECATED = "http://www.w3.org/2002/07/owl#deprecated"
+IAO_REPLACED_BY = "http://purl.obolibrary.org/obo/IAO_0100001"
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -79,7 +100,7 @@ def read_unit():
     schema.bulk_load(path=str(schema_path), format=ox.RdfFormat.TURTLE)
     schema_subjects = {q.subject.value for q in schema.quads_for_pattern(None, None, None)
                        if isinstance(q.subject, ox.NamedNode)}
-    keep_predicates = {RDF_TYPE, RDFS_LABEL, RDFS_SUBCLASS_OF, IAO_DEFINITION}
+    keep_predicates = {RDF_TYPE, RDFS_LABEL, RDFS_SUBCLASS_OF, IAO_DEFINITION, OWL_DEPRECATED, IAO_REPLACED_BY}
     unit: list[tuple[str, str, str, str | None]] = []  # (s, p, o, lang or None for an IRI object)
     for quad in kb.store.store.quads_for_pattern(None, None, None):
         s, p, o = quad.subject, quad.predicate.value, quad.object
@@ -101,31 +122,45 @@ def read_unit():
             unit.append((s.value, p, o.value, None))
     unit.sort()
     content_ids = {s for s, *_ in unit}
-    causes = sorted(V.iri(c) for c in kb.index.causes)
-    states = sorted(t.iri for t in kb.states())
-    associations = sorted(V.NS + a.id for a in kb.index.associations)
-    links = sorted(V.NS + link.id for link in kb.index.causal_links)
+    ns = V.NS
+    model = kb.engine.model  # the real network: its topological order and which links it uses
+    nodes = model.structure.nodes
+    order = {ns + n.id: i for i, n in enumerate(nodes)}
+    latent = sorted((ns + n.id for n in nodes if n.role in ("cause", "state")), key=order.__getitem__)
+    reported = {ns + c for c in model.structure.reports}
+    rewirable: dict[str, tuple[str, str, bool]] = {}  # link IRI -> (predicate to redraw, other end, draw before it)
+    for link in model.facts.links:
+        if link.id in model.facts.deprecated:
+            continue
+        if link.kind == "risk":  # finding -> cause: redraw the cause, after the finding
+            rewirable[ns + link.id] = (V.HAS_CAUSE, ns + link.source, False)
+        elif link.kind == "manifestation":  # cause -> finding: redraw the cause, before the finding
+            rewirable[ns + link.id] = (V.HAS_CAUSE, ns + link.target, True)
+        elif link.kind == "causal":  # upstream -> downstream: redraw the upstream, before the downstream
+            rewirable[ns + link.id] = (V.HAS_UPSTREAM, ns + link.target, True)
+    kinds = {ns + k: k for k in ("CRAMPKG_0000028", "CRAMPKG_0000029", "CRAMPKG_0000094", "CRAMPKG_0000016",
+                                 "CRAMPKG_0000017", "CRAMPKG_0000095")}
     digest = hashlib.sha256(repr(unit).encode() + schema_path.read_bytes()).hexdigest()[:16]
     return schema_path, unit, {
-        "content_ids": content_ids, "causes": causes, "states": states,
-        "associations": set(associations), "links": set(links), "digest": digest,
-        "has_cause": V.HAS_CAUSE, "has_upstream": V.HAS_UPSTREAM, "ns": V.NS,
-        "real_triples": len(kb.store.store),
+        "content_ids": content_ids, "latent": latent, "order": order, "reported": reported,
+        "rewirable": rewirable, "link_kinds": kinds, "digest": digest, "ns": ns,
+        "shared": {ns + V.IDIOPATHIC}, "finding_kind": ns + "CRAMPKG_0000067",
+        "real_triples": len(kb.store.store), "causes": len(model.cause_nodes),
     }
 
 
-def _rename(iri: str, replica: int, ns: str, content_ids: set[str]) -> str:
-    if replica == 0 or iri not in content_ids:
+def _rename(iri: str, replica: int, ns: str, content_ids: set[str], shared: set[str] = frozenset()) -> str:
+    if replica == 0 or iri not in content_ids or iri in shared:
         return iri
     return f"{ns}CRAMPKG_{replica}{iri[len(ns) + 8:]}"
 
 
-def generate(scale: int, out_root: Path = TMP, force: bool = False) -> dict:
+def generate(scale: int, out_root: Path = TMP, force: bool = False, rewire: float = REWIRE) -> dict:
     """Write the x``scale`` knowledge base to ``out_root/x<scale>/``; return its manifest."""
     schema_path, unit, facts = read_unit()
-    folder = out_root / f"x{scale}"
+    folder = out_root / (f"x{scale}" if rewire == REWIRE else f"x{scale}-rewire{rewire:g}")
     manifest_path = folder / "manifest.json"
-    key = {"generator": GENERATOR_VERSION, "seed": SEED, "scale": scale, "unit": facts["digest"]}
+    key = {"generator": GENERATOR_VERSION, "seed": SEED, "scale": scale, "unit": facts["digest"], "rewire": rewire}
     if not force and manifest_path.is_file():
         old = json.loads(manifest_path.read_text())
         if old.get("key") == key and (folder / "content.ttl").is_file():
@@ -133,26 +168,62 @@ def generate(scale: int, out_root: Path = TMP, force: bool = False) -> dict:
     folder.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     rng = random.Random(SEED * 1009 + scale)
-    ns, ids = facts["ns"], facts["content_ids"]
-    all_causes = [_rename(c, r, ns, ids) for r in range(scale) for c in facts["causes"]]
-    upstreams = all_causes + [_rename(s, r, ns, ids) for r in range(scale) for s in facts["states"]]
-    has_cause, has_upstream = facts["has_cause"], facts["has_upstream"]
+    ns, ids, shared = facts["ns"], facts["content_ids"], facts["shared"]
+    order = facts["order"]
+    # every cause and state of the whole knowledge base, by the real network's topological order
+    latent = facts["latent"]
+    pool = [[_rename(x, r, ns, ids, shared) for r in range(scale)] for x in latent]
+    positions = [order[x] for x in latent]
+    risk_pool = [[_rename(x, r, ns, ids, shared) for r in range(scale)] for x in latent if x not in facts["reported"]]
+    risk_positions = [order[x] for x in latent if x not in facts["reported"]]
+
+    def draw(before: bool, other: str) -> str | None:
+        """A cause or state drawn uniformly among those before (or after) ``other`` in the order."""
+        import bisect
+
+        if before:
+            k = bisect.bisect_left(positions, order[other])
+            groups = pool[:k]
+        else:
+            k = bisect.bisect_right(risk_positions, order[other])
+            groups = risk_pool[k:]
+        if not groups:
+            return None
+        n = len(groups) * scale
+        i = rng.randrange(n)
+        return groups[i // scale][i % scale]
+
+    rewirable = facts["rewirable"]
     lines: list[str] = []
     append = lines.append
+    shape: dict[str, int] = {}
+    kinds = facts["link_kinds"]
+    finding_kind = facts["finding_kind"]
+    rewired_count = 0
     for r in range(scale):
         suffix = f" #{r}" if r else ""
-        rewired: set[str] = set()
+        redraw: dict[str, str] = {}
         if r:
-            rewired = {a for a in sorted(facts["associations"] | facts["links"]) if rng.random() < REWIRE}
+            for link in sorted(rewirable):
+                if rng.random() < rewire:
+                    _predicate, other, before = rewirable[link]
+                    new = draw(before, other)
+                    if new is not None:
+                        redraw[link] = new
+            rewired_count += len(redraw)
         for s, p, o, lang in unit:
-            subject = _rename(s, r, ns, ids)
+            if r and s in shared:
+                continue
+            subject = _rename(s, r, ns, ids, shared)
             if lang is None:
-                if s in rewired and p == has_cause and s in facts["associations"]:
-                    obj = all_causes[rng.randrange(len(all_causes))]
-                elif s in rewired and p == has_upstream and s in facts["links"]:
-                    obj = upstreams[rng.randrange(len(upstreams))]
+                if s in redraw and p == rewirable[s][0]:
+                    obj = redraw[s]
                 else:
-                    obj = _rename(o, r, ns, ids)
+                    obj = _rename(o, r, ns, ids, shared)
+                if p == RDF_TYPE and o in kinds:
+                    shape[kinds[o]] = shape.get(kinds[o], 0) + 1
+                elif p == finding_kind:
+                    shape[o[len(ns):]] = shape.get(o[len(ns):], 0) + 1
                 append(f"<{subject}> <{p}> <{obj}> .\n")
             else:
                 text = o + suffix if p == RDFS_LABEL else o
@@ -169,11 +240,18 @@ def generate(scale: int, out_root: Path = TMP, force: bool = False) -> dict:
     import pyoxigraph as ox
 
     schema_triples = len(list(ox.parse(path=str(schema_path), format=ox.RdfFormat.TURTLE)))
+    names = {"CRAMPKG_0000028": "report links", "CRAMPKG_0000029": "risk links",
+             "CRAMPKG_0000094": "manifestation links", "CRAMPKG_0000016": "causal links",
+             "CRAMPKG_0000017": "indications", "CRAMPKG_0000095": "interpretations",
+             "CRAMPKG_0000084": "exposure findings", "CRAMPKG_0000085": "manifestation findings",
+             "CRAMPKG_0000086": "test-result findings", "CRAMPKG_0000087": "course findings"}
     manifest = {
         "key": key, "scale": scale, "folder": str(folder),
         "content_triples": len(lines), "schema_triples": schema_triples,
         "triples": len(lines) + schema_triples, "bytes": len(data),
-        "causes": len(all_causes), "real_kb_triples": facts["real_triples"],
+        "causes": facts["causes"] * scale,
+        "shape": {names.get(k, k): v for k, v in sorted(shape.items())},
+        "rewired_links": rewired_count, "rewire": rewire, "real_kb_triples": facts["real_triples"],
         "seconds": round(time.perf_counter() - started, 2),
     }
     _write(manifest_path, json.dumps(manifest, indent=2).encode())
