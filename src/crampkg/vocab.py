@@ -69,6 +69,8 @@ SCHEMA_TERMS: dict[str, str] = {
     "CRAMPKG_0000043": "is about",
     "CRAMPKG_0000044": "has inferred finding",
     "CRAMPKG_0000045": "has anatomical location",
+    "CRAMPKG_0000046": "reveals finding",
+    "CRAMPKG_0000047": "derived from finding",
     "CRAMPKG_0000050": "ordinal rank",
     "CRAMPKG_0000051": "frequency given cause",
     "CRAMPKG_0000052": "background frequency",
