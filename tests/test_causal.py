@@ -124,15 +124,6 @@ def test_report_chains_run_through_the_reported_cause():
         answer.hypothesis(ids["electrolyte imbalance"]).chains
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "\"In untrained athletes who run a marathon, it comes from a certain time almost always to calf "
-    "cramps, ...\" (rule R004: marathon and untrained -> overload risk) and \"Even those who are well "
-    "trained can exceed the maximum performance limit.\" (issue 9: lack of training does not lead to "
-    "overload); engine gives muscular overload the chain untrained -> lack of training -> untrained -> "
-    "R004 -> overload risk -> muscular overload: a walk back against the report link, visiting "
-    "'untrained' twice, where the path is untrained -> R004 -> overload risk -> muscular overload "
-    "(same with drinks little -> insufficient fluid intake -> drinks little -> R009); with 'untrained' "
-    "alone the chain even runs through R004 and 'overload risk', which the case does not have"))
 @pytest.mark.parametrize("present", [["marathon", "untrained", "calf cramp during or after exertion"],
                                      ["untrained", "calf cramp"], ["drinks little", "calf cramp"]])
 def test_chains_through_a_rule_do_not_walk_back_through_the_reported_cause(present):

@@ -98,12 +98,6 @@ def test_pregnancy_and_night_cramps_rank_electrolyte_imbalance_high(kb):
         assert words in prevention, words
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "'Very often, the electrolyte balance is confused, ie that either calcium or magnesium are present "
-    "in too small an amount.' (pregnancy section); engine raises only the unspecified part of "
-    "electrolyte imbalance (0.18 -> 0.76 with a night cramp); magnesium deficiency even falls (0.119 with "
-    "pregnancy absent -> 0.109 pregnant: the unspecified part explains the night cramp away) and calcium "
-    "deficiency stays at 0.016, the same as potassium and sodium deficiency"))
 def test_pregnancy_imbalance_is_calcium_or_magnesium(kb):
     ids = {label: kb.resolve_cause(label).id for label in
            ("magnesium deficiency", "calcium deficiency", "potassium deficiency", "sodium deficiency")}

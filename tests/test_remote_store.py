@@ -108,8 +108,7 @@ def test_explain_agrees(kb, remote) -> None:
         for key in ("findings", "hypotheses", "idiopathic", "interpretations", "actions", "red_flags", "exact",
                     "kb_version", "rules_fired", "hypotheses_omitted", "disclaimer"):
             assert a[key] == b[key], (present, key)
-        # next steps: the same candidates with the same gains (their order within a near-tie aside,
-        # see the xfail below)
+        # next steps: the same candidates with the same gains (the exact order: test below)
         assert _steps(a["questions"]) == _steps(b["questions"])
         assert _steps(a["tests"]) == _steps(b["tests"])
         for cause in ("magnesium deficiency", "circulatory disorder of the leg", "idiopathic leg cramps"):
@@ -120,13 +119,6 @@ def test_explain_agrees(kb, remote) -> None:
         kb.explain(["calf cramp"], robustness=True, draws=20).robustness
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "the JSON answers differ between the embedded store and Oxigraph (0.1 answers were identical): "
-    "(1) questions with equal information gain are ordered by float noise in the 17th digit "
-    "(next_steps.order sorts by -g before the id; the docstring says near-ties go by cost, then id), "
-    "so 'unbalanced diet' / 'restless sleep' swap; (2) 'discriminates' of the blood test keeps the "
-    "store's row order; (3) a question's 'why' lists every ancestor of the finding from the entailed "
-    "export ('a yes also means sport activity') where the embedded store lists the direct parent"))
 def test_explain_json_is_identical(kb, remote) -> None:
     for present, absent in EXPLAIN_CASES:
         assert json.dumps(remote.explain(present, absent).to_dict(), sort_keys=True) == \

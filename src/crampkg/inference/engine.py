@@ -55,6 +55,7 @@ class Engine:
                 below[a].add(d)
         self.down = {f: frozenset(b) for f, b in below.items()}
         self._link_cache: dict[tuple[int, int], str | None] = {}
+        self._chain_cache: dict[tuple[int, int, frozenset[int]], tuple[str, ...] | None] = {}
         self._undirected = self._build_undirected()
 
     # ------------------------------------------------------------------ case
@@ -152,6 +153,7 @@ class Engine:
             without[f] = scores_without(model, post.evidence, model.node_of[f])
         reported = {model.report_of[f] for f in present if f in model.report_of}
         present_exposures = [model.node_of[f] for f in present if nodes[model.node_of[f]].kind == "exposure"]
+        closed = frozenset(model.node_of[a] for f in present for a in self.up[f] if a in model.node_of)
         out: list[Hypothesis] = []
         for i in model.cause_nodes:
             n = nodes[i]
@@ -169,7 +171,7 @@ class Engine:
                     source=model.link_sentence(link),
                     establishes=model.report_of.get(f) == n.id))
             contributions.sort(key=lambda c: (-abs(c.log_odds), c.finding))
-            chains = self._chains(present_exposures, i)
+            chains = self._chains(present_exposures, i, closed)
             parent = next((x for x in terms[n.id].parents if x in model.node_of
                            and nodes[model.node_of[x]].role == "cause"), None)
             source = next((c.source for c in contributions if c.source), "") or (
@@ -179,7 +181,7 @@ class Engine:
                 prior_level=cause.prior.label, parent=parent, reported=n.id in reported,
                 must_not_miss=cause.must_not_miss, contributions=tuple(contributions), chains=chains,
                 excluded_by=tuple(f for f in cause.requires if f in down_closed), source=source))
-        out.sort(key=lambda h: (-round(h.score, 12), -round(h.prior, 12), h.id))
+        out.sort(key=lambda h: (-round(h.score, 9), -round(h.prior, 9), h.id))
         idio = self._idiopathic(post, present, absent, without)
         return out, idio
 
@@ -204,26 +206,47 @@ class Engine:
             must_not_miss=False, contributions=tuple(contributions), chains=(),
             source=term.sources[0] if term and term.sources else "")
 
-    def _path_from(self, start: int, goal: int) -> tuple[str, ...] | None:
-        """A shortest chain from a reported exposure to a cause or state, as ids. A report is a copy
-        of its cause (its child in the network), so its chain goes on from the cause it reports:
-        drinks little -> insufficient fluid intake -> electrolyte imbalance."""
+    def _path_from(self, start: int, goal: int, present: frozenset[int] = frozenset()) -> tuple[str, ...] | None:
+        """A shortest chain from a reported exposure to a cause or state, as ids.
+
+        A report is a copy of its cause (its child in the network), so its chain may go on from the
+        cause it reports (drinks little -> insufficient fluid intake -> electrolyte imbalance) or
+        from the finding itself into a rule; it never comes back through the finding. A rule node
+        (and the finding it derives) is passed only when every finding of the rule is present in
+        the case: a chain shows what the case supports, not what it could.
+        """
+        key = (start, goal, present)
+        if key in self._chain_cache:
+            return self._chain_cache[key]
         model = self.model
         nodes = model.structure.nodes
-        prefix: tuple[str, ...] = ()
+        blocked = {start}
+        for i, n in enumerate(nodes):
+            if n.role == "rule" and not all(p.node in present for p in n.parents):
+                blocked.add(i)
+                blocked.update(c for c in model.children[i] if nodes[c].role == "finding")
+
+        def allowed(v: int) -> bool:
+            return v not in blocked
+
+        candidates = []
+        path = shortest_path(model.structure, start, goal, allowed=allowed, children=model.children)
+        if path:
+            candidates.append(tuple(nodes[v].id for v in path))
         cause = model.report_of.get(nodes[start].id)
         if cause is not None and nodes[start].gate == "copy":
-            prefix, start = (nodes[start].id,), model.node_of[cause]
-        path = shortest_path(model.structure, start, goal, children=model.children)
-        if not path:
-            return None
-        chain = prefix + tuple(nodes[v].id for v in path)
-        return chain if len(chain) > 1 else None
+            via = shortest_path(model.structure, model.node_of[cause], goal, allowed=allowed, children=model.children)
+            if via:
+                candidates.append((nodes[start].id, *(nodes[v].id for v in via)))
+        candidates = [c for c in candidates if len(c) > 1]
+        found = min(candidates, key=lambda c: (len(c), c)) if candidates else None
+        self._chain_cache[key] = found
+        return found
 
-    def _chains(self, starts: Sequence[int], goal: int) -> tuple[tuple[str, ...], ...]:
+    def _chains(self, starts: Sequence[int], goal: int, present: frozenset[int]) -> tuple[tuple[str, ...], ...]:
         found = []
         for start in starts:
-            chain = self._path_from(start, goal)
+            chain = self._path_from(start, goal, present)
             if chain:
                 found.append(chain)
         found.sort(key=lambda c: (len(c), c))
@@ -321,10 +344,10 @@ class Engine:
         if target in model.node_of:
             goal = model.node_of[target]
             exposures = [i for i, n in enumerate(model.structure.nodes) if n.kind == "exposure"]
-            paths = [self._path_from(s, goal) for s in (present_exposures or exposures)]
+            paths = [self._path_from(s, goal, frozenset(present_exposures)) for s in (present_exposures or exposures)]
             found = [p for p in paths if p]
             if not found and present_exposures:
-                found = [p for p in (self._path_from(s, goal) for s in exposures) if p]
+                found = [p for p in (self._path_from(s, goal, frozenset(exposures)) for s in exposures) if p]
             if found:
                 chain = min(found, key=lambda p: (len(p), p))
         leader = ranked[0]

@@ -58,6 +58,9 @@ class Link:
     """The article's sentences, the one stating the link first."""
     role: str | None = None
     diagnostic: str | None = None
+    alternatives: int = 1
+    """How many causes the link names as alternatives ("either calcium or magnesium"): each gets an
+    equal share of the level's number, so that at least one is activated with the level's number."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,9 +126,11 @@ def read_facts(kb: KnowledgeBase) -> Facts:
         link = local(row["link"].value)
         entry = seen.setdefault(link, {"type": LINK_TYPES.get(row["type"].value), "wording": "", "primary": None,
                                        "quotes": set()})
-        for key in ("finding", "cause", "upstream", "downstream", "level"):
+        for key in ("finding", "upstream", "downstream", "level"):
             if key in row:
                 entry[key] = local(row[key].value)
+        if "cause" in row:  # several causes on a risk link: alternatives ("either ... or")
+            entry.setdefault("causes", set()).add(local(row["cause"].value))  # type: ignore[union-attr]
         if "wording" in row:
             entry["wording"] = min(filter(None, (str(entry["wording"]), row["wording"].value)))
         if "primary" in row:
@@ -135,21 +140,28 @@ def read_facts(kb: KnowledgeBase) -> Facts:
     for link_id in sorted(seen):
         e = seen[link_id]
         kind = e["type"]
+        causes = sorted(e.get("causes", ()))  # type: ignore[call-overload]
         if kind == CAUSAL:
-            ends = (e.get("upstream"), e.get("downstream"))
+            pairs = [(e.get("upstream"), e.get("downstream"))]
         elif kind == MANIFESTATION:
-            ends = (e.get("cause"), e.get("finding"))
+            pairs = [(c, e.get("finding")) for c in causes] or [(None, None)]
         else:
-            ends = (e.get("finding"), e.get("cause"))
-        if not all(ends) or kind is None:
+            pairs = [(e.get("finding"), c) for c in causes] or [(None, None)]
+        if kind is None or not all(end for pair in pairs for end in pair):
             problems.append(f"link {link_id} lacks one of its ends")
             continue
-        links.append(Link(
-            id=link_id, kind=str(kind), source=str(ends[0]), target=str(ends[1]),
-            level=str(e["level"]) if e.get("level") else None, wording=str(e["wording"]),
-            sources=_ordered_sources(e["primary"] if isinstance(e["primary"], str) else None, sorted(e["quotes"]))))  # type: ignore[arg-type]
+        if len(pairs) > 1 and kind != RISK:
+            problems.append(f"link {link_id} has {len(pairs)} causes; only a risk link may name alternatives")
+            continue
+        for source, target in pairs:
+            links.append(Link(
+                id=link_id, kind=str(kind), source=str(source), target=str(target),
+                level=str(e["level"]) if e.get("level") else None, wording=str(e["wording"]),
+                sources=_ordered_sources(e["primary"] if isinstance(e["primary"], str) else None,
+                                         sorted(e["quotes"])),  # type: ignore[arg-type]
+                alternatives=len(pairs)))
     primary = {local(r["assertion"].value): r["primary"].value for r in store.select(_read("primary_quotes"))}
-    for ind in index.indications:
+    for ind in sorted(index.indications, key=lambda i: (i.id, i.cause, i.finding)):
         links.append(Link(id=ind.id, kind=TEST, source=ind.cause, target=ind.finding, level=None, wording="",
                           sources=_ordered_sources(primary.get(ind.id), list(ind.sources)), role=ind.role,
                           diagnostic=ind.diagnostic))

@@ -129,9 +129,12 @@ def build_structure(kb, facts: Facts) -> Structure:
     # hierarchy: a class is the OR of its subclasses (causes, states, findings alike)
     for group in (causes, states, findings):
         for cid in group:
-            for up in index.terms[cid].parents:
-                if up in group and up not in deprecated:
-                    add_edge(cid, up, "one", None, SUBCLASS)
+            ups = [up for up in index.terms[cid].parents if up in group and up not in deprecated]
+            # direct parents only: a store holding the entailed hierarchy (``export --inferred``)
+            # lists every ancestor as a parent, which would add redundant edges
+            ups = [up for up in ups if not any(up != other and up in index.ancestors.get(other, ()) for other in ups)]
+            for up in sorted(ups):
+                add_edge(cid, up, "one", None, SUBCLASS)
 
     reports: dict[str, list[str]] = {}
     for link in facts.links:
@@ -143,7 +146,8 @@ def build_structure(kb, facts: Facts) -> Structure:
                 problems.append(f"report link {link.id} does not relate a finding to a cause")
         elif link.kind == RISK:
             if s in findings and t in latent and link.level in levels:
-                add_edge(s, t, link.level, link.id, RISK)
+                weight = link.level if link.alternatives == 1 else f"share:{link.alternatives}:{link.level}"
+                add_edge(s, t, weight, link.id, RISK)
             else:
                 problems.append(f"risk link {link.id} does not relate a finding to a cause or state with a level")
         elif link.kind == CAUSAL:
@@ -270,6 +274,8 @@ def _stronger(new: str, old: str, rank: Mapping[str, int]) -> bool:
             return 1e9
         if w.startswith("sensitivity:"):
             return 1e8
+        if w.startswith("share:"):
+            return rank.get(w.split(":", 2)[2], 0) - 0.5
         return rank.get(w, 0)
     return key(new) > key(old)
 
@@ -353,6 +359,9 @@ def weight_of(parent: Parent, numbers: Numbers) -> float:
         return 1.0
     if w.startswith("sensitivity:"):
         return numbers.sensitivity[w.split(":", 1)[1]]
+    if w.startswith("share:"):  # one of k alternatives: 1 - (1 - p)^(1/k), so that any one fires with p
+        _, k, level = w.split(":", 2)
+        return 1.0 - (1.0 - numbers.level[level]) ** (1.0 / int(k))
     return numbers.level[w]
 
 

@@ -19,6 +19,7 @@ test that can rule it out.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
 import numpy as np
@@ -34,11 +35,19 @@ _ROLE_VERB = {"confirms": "confirm", "supports": "support", "rules_out": "help r
 
 
 def _h(p: np.ndarray) -> np.ndarray:
-    """Binary entropy in bits, elementwise."""
-    q = np.clip(p, 1e-300, 1.0)
-    r = np.clip(1.0 - p, 1e-300, 1.0)
-    out = -(p * np.log2(q) + (1.0 - p) * np.log2(r))
-    return np.where((p <= 0.0) | (p >= 1.0), 0.0, out)
+    """Binary entropy in bits, elementwise (0 at 0 and 1)."""
+    out = np.zeros(p.shape)
+    inside = (p > 0.0) & (p < 1.0)
+    q = p[inside]
+    out[inside] = -(q * np.log2(q) + (1.0 - q) * np.log2(1.0 - q))
+    return out
+
+
+def _h1(p: float) -> float:
+    """Binary entropy of one probability, in bits."""
+    if p <= 0.0 or p >= 1.0:
+        return 0.0
+    return -(p * math.log2(p) + (1.0 - p) * math.log2(1.0 - p))
 
 
 def _entropy(table: np.ndarray) -> float:
@@ -86,11 +95,11 @@ def gain(model: Model, candidate: Candidate, post: CasePosterior, keep: set[int]
                 p1 = np.where(p_s > 0.0, joint[1] / np.where(p_s > 0.0, p_s, 1.0), 0.0)
             conditional += float((p_s * _h(p1)).sum())
         else:
-            conditional += float(_h(np.array(p_y)))
+            conditional += _h1(p_y)
     if all(p <= 1e-12 or p >= 1.0 - 1e-12 for p in marginals):
         return None  # every revealed finding is already implied by the case
     if len(revealed) == 1:
-        total = float(_h(np.array(marginals[0])))
+        total = _h1(marginals[0])
     else:
         ys = [y for y, _ in revealed]
         key = tuple(sorted(candidate.reveals))
@@ -111,7 +120,7 @@ def next_steps(model: Model, post: CasePosterior, scores: Mapping[str, float]) -
 
     def order(item: tuple[Candidate, float]) -> tuple[float, int, float, str]:
         cand, g = item
-        return (-round(g, 2), cand.cost, -g, cand.id)
+        return (-round(g, 2), cand.cost, -round(g, 9), cand.id)
 
     found.sort(key=order)
     questions = [_question(model, c, g, post) for c, g in found if c.kind == "question"][:MAX_QUESTIONS]
@@ -186,4 +195,4 @@ def _test(model: Model, cand: Candidate, g: float, post: CasePosterior, scores: 
     return NextStep(id=cand.id, label=cand.label, kind="test", reveals=revealed,
                     question=f"Can {cand.label} be done?", why="; ".join(dict.fromkeys(phrases)),
                     information_gain=g, cost=cand.cost, sources=cand.sources[:3],
-                    discriminates=tuple(sorted(set(discriminates), key=lambda c: (-scores.get(c, 0.0), c))))
+                    discriminates=tuple(sorted(set(discriminates), key=lambda c: (-round(scores.get(c, 0.0), 9), c))))

@@ -66,7 +66,7 @@ def p_no_cause(model: Model, evidence: Mapping[int, int], p_evidence: float) -> 
 def scores_without(model: Model, evidence: Mapping[int, int], node: int) -> tuple[dict[str, float], float]:
     """Posteriors of the causes (and P(no cause)) with one finding left out of the evidence."""
     rest = {k: v for k, v in evidence.items() if k != node}
-    prop = model.network.tree.propagate(rest, wanted=model.wanted_latent)
+    prop = model.network.tree.propagate(rest, wanted=model.wanted_causes)
     nodes = model.structure.nodes
     return ({nodes[i].id: prop.marginal(i) for i in model.cause_nodes},
             p_no_cause(model, rest, prop.probability))
