@@ -349,5 +349,7 @@ def run_sparql(kb: KnowledgeBase, text: str, *, max_rows: int = 10_000) -> Query
         variables = sorted({k for r in remote for k in r})
         rows = [{v: _plain(r[v]) if v in r else None for v in variables} for r in remote[: max_rows + 1]]
     if len(rows) > max_rows:
-        raise QueryError(f"the result has more than {max_rows} rows; add LIMIT (and OFFSET to page)")
+        from .sparql_results import too_many_message
+
+        raise QueryError(too_many_message(max_rows, "rows", guarded.text))
     return QueryResult("sparql", variables, rows)

@@ -9,9 +9,12 @@ description without a query), ``/explain`` (POST a JSON or Turtle case),
 
 Every query runs in a :class:`~crampkg.workers.WorkerPool` process, after
 :mod:`crampkg.sparql_guard`; the dataset is the ontology plus its entailments
-(``kb.export(fmt="nt", inferred=True)``). Errors: a
-:class:`~crampkg.errors.CrampkgError` becomes its ``http_status`` with a
-one-line message; anything else a generic 500 (logged here, never sent).
+(``kb.export(fmt="nt", inferred=True)``). Result formats are named as Fuseki,
+Virtuoso and SPARQLWrapper name them (``format`` / ``output`` / ``results``, see
+:func:`crampkg.sparql_results.negotiate`). Errors: a
+:class:`~crampkg.errors.CrampkgError` becomes its ``http_status`` with an RFC 9457
+problem document (Accept prefers JSON) or one line of text; anything else a
+generic 500 (logged here, never sent). Every 405 says ``Allow``.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import logging
 import re
 import urllib.parse
 from collections.abc import AsyncIterator
+from http import HTTPStatus
 from dataclasses import dataclass, fields
 from dataclasses import replace as _with
 from typing import TYPE_CHECKING, Any
@@ -33,6 +37,7 @@ try:
 except ImportError:  # pragma: no cover - a declared dependency; json is the fallback
     orjson = None  # type: ignore[assignment]
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -42,6 +47,7 @@ from starlette.routing import Route
 
 from . import __version__
 from .errors import CaseFormatError, CrampkgError, QueryError, QueryRefusedError, ReadOnlyError, RequestTooLargeError, UnsupportedMediaTypeError
+from .sparql_results import format_values
 from .http_limits import BODY_TIMEOUT
 from .workers import DATASET_GRAPH, PoolSettings, WorkerPool
 
@@ -208,21 +214,84 @@ def service_description(endpoint: str) -> str:
 """
 
 
+_PROBLEM_TITLES = {400: "Bad Request", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
+                   406: "Not Acceptable", 408: "Request Timeout", 413: "Content Too Large",
+                   415: "Unsupported Media Type", 500: "Internal Server Error", 503: "Service Unavailable"}
+_ALLOW = {"/sparql": "GET, HEAD, POST", **dict.fromkeys(("/rdf-graph-store", "/store", "/data", "/update"), "")}
+"""The ``Allow`` header of a 405 by path: the graph store routes allow nothing (an empty field, RFC 9110)."""
+FORMAT_PARAMETERS = ("format", "output", "results")
+"""The parameters that name a result format (Virtuoso and Fuseki use ``format`` / ``output``, and
+SPARQLWrapper sends all three)."""
+
+
+def _problem_title(status: int) -> str:
+    if status in _PROBLEM_TITLES:
+        return _PROBLEM_TITLES[status]
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+def _prefers_json(accept: str | None) -> bool:
+    """Whether the Accept header ranks a JSON type (``application/problem+json``, ``application/json``
+    or any ``+json``, e.g. SPARQL JSON results) above plain text; ``*/*`` or none: plain text."""
+    best_json = best_text = 0.0
+    for part in (accept or "").split(",")[:50]:
+        pieces = [p.strip() for p in part.split(";")]
+        media = pieces[0].lower()
+        quality = 1.0
+        for param in pieces[1:]:
+            if param.lower().startswith("q="):
+                try:
+                    quality = float(param[2:])
+                except ValueError:
+                    quality = 0.0
+        if media in {"application/problem+json", "application/json"} or media.endswith("+json"):
+            best_json = max(best_json, quality)
+        elif media in {"text/plain", "text/*", "*/*", "*"}:
+            best_text = max(best_text, quality)
+    return best_json > best_text
+
+
+def problem_response(request: Request, status: int, detail: str, headers: dict[str, str] | None = None,
+                     **extra: Any) -> Response:
+    """An error as one RFC 9457 problem document (``application/problem+json`` with ``type``,
+    ``title``, ``status`` and ``detail``) when the client's Accept prefers JSON, else as one line of
+    plain text (``title: detail``). No class name, no traceback."""
+    headers = dict(headers or {})
+    if status == 503:
+        headers.setdefault("Retry-After", "1")
+    if status == 405:
+        headers.setdefault("Allow", _ALLOW.get(request.url.path, "GET, HEAD, POST"))
+    title = _problem_title(status)
+    detail = detail.encode("utf-8", "backslashreplace").decode("utf-8")  # a lone surrogate cannot be sent
+    if _prefers_json(request.headers.get("accept")):
+        body = {"type": "about:blank", "title": title, "status": status, "detail": detail,
+                **{k: v for k, v in extra.items() if v is not None}}
+        return Response(dumps_json(body), status_code=status, headers=headers,
+                        media_type="application/problem+json")
+    return PlainTextResponse(f"{title}: {detail}\n", status_code=status, headers=headers)
+
+
 def _error_response(request: Request, exc: CrampkgError) -> Response:
     status = int(getattr(exc, "http_status", 400) or 400)
-    headers = {"Retry-After": "1"} if status == 503 else {}
-    if status == 405:
-        headers["Allow"] = "GET, POST, OPTIONS"
-    message = str(exc).splitlines()[0][:2000] if str(exc) else type(exc).__name__
+    message = str(exc).splitlines()[0][:2000] if str(exc) else _problem_title(status).lower()
     message = message.encode("utf-8", "backslashreplace").decode("utf-8")  # a lone surrogate cannot be sent
     if request.url.path.startswith("/explain"):
-        body = {"error": {"status": status, "type": type(exc).__name__, "message": message}}
+        # the /explain error object (the page and clients read "error"), also a problem document
+        body = {"type": "about:blank", "title": _problem_title(status), "status": status, "detail": message,
+                "error": {"status": status, "type": type(exc).__name__, "message": message}}
         for attr in ("line", "column", "given", "suggestions"):
             value = getattr(exc, attr, None)
             if value is not None:
                 body["error"][attr] = _encodable(value)
+        headers = {"Retry-After": "1"} if status == 503 else {}
+        if status == 405:
+            headers["Allow"] = "POST"
         return JSONResponse(body, status_code=status, headers=headers)
-    return PlainTextResponse(f"{type(exc).__name__}: {message}\n", status_code=status, headers=headers)
+    return problem_response(request, status, message, line=getattr(exc, "line", None),
+                            column=getattr(exc, "column", None))
 
 
 def _encodable(value: Any) -> Any:
@@ -326,7 +395,8 @@ def create_app(kb: KnowledgeBase, settings: ServerSettings | None = None, datase
     async def sparql(request: Request) -> Response:
         params = request.query_params
         queries = params.getlist("query")
-        fmt = params.get("format")
+        # format= / output= / results=, from the URL and the form alike, every value in order
+        formats = [v for name in FORMAT_PARAMETERS for v in params.getlist(name)]
         graphs = params.getlist("default-graph-uri") + params.getlist("named-graph-uri")
         if "update" in params:
             raise ReadOnlyError("SPARQL Update is not accepted: this endpoint is read-only")
@@ -340,13 +410,14 @@ def create_app(kb: KnowledgeBase, settings: ServerSettings | None = None, datase
                 if "update" in form:
                     raise ReadOnlyError("SPARQL Update is not accepted: this endpoint is read-only")
                 queries += form.get("query", [])
-                fmt = (form.get("format") or [fmt])[0]
+                formats += [v for name in FORMAT_PARAMETERS for v in form.get(name, [])]
                 graphs += form.get("default-graph-uri", []) + form.get("named-graph-uri", [])
             elif media == "application/sparql-update":
                 raise ReadOnlyError("SPARQL Update is not accepted: this endpoint is read-only")
             else:
                 raise UnsupportedMediaTypeError(
                     "POST a query as application/sparql-query or application/x-www-form-urlencoded")
+        fmt = ",".join(format_values(formats)) or None  # an unknown format name: 400 here
         outside = [g for g in graphs if g != DATASET_GRAPH]
         if outside:
             raise QueryRefusedError(f"graph <{outside[0][:200]}> is outside the served dataset")
@@ -442,7 +513,22 @@ def create_app(kb: KnowledgeBase, settings: ServerSettings | None = None, datase
 
     async def unexpected(request: Request, exc: Exception) -> Response:
         log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
-        return PlainTextResponse("internal server error\n", status_code=500)
+        return problem_response(request, 500, "internal server error")
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        """Starlette's own errors (no such route 404, method not allowed 405) as problem documents."""
+        assert isinstance(exc, StarletteHTTPException)
+        headers = dict(exc.headers or {})
+        path = request.url.path[:200]
+        if exc.status_code == 405:
+            allow = sorted(m.strip() for m in headers.get("Allow", "").split(",") if m.strip())
+            headers["Allow"] = ", ".join(allow)
+            detail = f"{request.method[:20]} is not allowed on {path}; allowed: {headers['Allow'] or 'nothing'}"
+        elif exc.status_code == 404:
+            detail = f"nothing is served at {path}"
+        else:
+            detail = str(exc.detail)[:500]
+        return problem_response(request, exc.status_code, detail, headers)
 
     routes = [
         *page_routes(kb, settings),  # /, /answer, /findings, /query, /static/*: the page (http_page.py)
@@ -458,30 +544,64 @@ def create_app(kb: KnowledgeBase, settings: ServerSettings | None = None, datase
                    allow_headers=["Accept", "Content-Type"], max_age=600),
     ]
     return Starlette(routes=routes, middleware=middleware, lifespan=lifespan,
-                     exception_handlers={CrampkgError: crampkg_error, Exception: unexpected})
+                     exception_handlers={CrampkgError: crampkg_error, StarletteHTTPException: http_error,
+                                         Exception: unexpected})
 
 
 def openapi_document(settings: ServerSettings) -> dict[str, Any]:
     """The OpenAPI 3.1 description of the service."""
+    from .sparql_results import GRAPH_FORMATS, SHORT_FORMAT_NAMES, SOLUTION_FORMATS
+
     text = {"schema": {"type": "string"}}
-    error = {"description": "error (one line, no traceback)", "content": {"text/plain": text}}
+    problem = {"schema": {"$ref": "#/components/schemas/Problem"}}
+    error = {"description": "error: an RFC 9457 problem document when Accept prefers JSON, else one line of "
+                            "text (never a traceback)",
+             "content": {"application/problem+json": problem, "text/plain": text}}
     sparql_responses = {
-        "200": {"description": "results", "content": {
-            m: text for m in ("application/sparql-results+json", "application/sparql-results+xml", "text/csv",
-                              "text/tab-separated-values", "text/turtle", "application/n-triples",
-                              "application/rdf+xml", "application/ld+json")}},
-        "400": {**error, "description": "malformed query (parser message, line and column)"},
-        "403": {**error, "description": "refused: SERVICE, FROM outside the dataset"},
-        "405": {**error, "description": "SPARQL Update or Graph Store write: read-only"},
-        "406": {**error, "description": "no acceptable result format"},
+        "200": {"description": "results: SELECT and ASK in SPARQL JSON (default), XML, CSV or TSV; CONSTRUCT "
+                               "and DESCRIBE in Turtle (default), N-Triples, RDF/XML or JSON-LD",
+                "content": {f.media_type: text for f in (*SOLUTION_FORMATS, *GRAPH_FORMATS)}},
+        "400": {**error, "description": "malformed query (parser message, line and column), unknown format name, "
+                                        "more than one query, or a query nested too deeply"},
+        "403": {**error, "description": "refused: SERVICE, LOAD, FROM / FROM NAMED / default-graph-uri / "
+                                        "named-graph-uri outside the dataset"},
+        "405": {**error, "description": "SPARQL Update: read-only (Allow: GET, HEAD, POST)"},
+        "406": {**error, "description": "neither the format parameter nor the Accept header names a format "
+                                        "of the query form"},
+        "408": {**error, "description": "request body not received in time"},
         "413": {**error, "description": f"request over {settings.max_body_bytes} bytes, query over "
-                                        f"{settings.max_query_length} characters or result over {settings.max_rows} rows"},
-        "503": {**error, "description": f"query stopped after {settings.timeout:g} s, worker crashed, or busy"},
+                                        f"{settings.max_query_length} characters, or result over "
+                                        f"{settings.max_rows} rows (at most {settings.max_rows} rows; add a "
+                                        "smaller LIMIT)"},
+        "415": {**error, "description": "POST body neither application/sparql-query nor a form"},
+        "503": {**error, "description": f"query stopped after {settings.timeout:g} s, worker crashed, or busy "
+                                        "(with Retry-After)"},
     }
     query_param = {"name": "query", "in": "query", "required": False, "schema": {"type": "string"},
                    "description": "SPARQL 1.1 query; without it GET returns the service description (Turtle)"}
-    format_param = {"name": "format", "in": "query", "required": False,
-                    "schema": {"enum": ["json", "xml", "csv", "tsv", "turtle", "nt", "rdfxml", "jsonld"]}}
+    format_value = {"anyOf": [{"enum": list(SHORT_FORMAT_NAMES)},
+                              {"type": "string", "pattern": "^[A-Za-z0-9.+*-]+/[A-Za-z0-9.+*-]+",
+                               "description": "a media type (several separated by commas)"}]}
+    format_params = [
+        {"name": name, "in": "query", "required": False, "style": "form", "explode": True,
+         "schema": {"type": "array", "items": format_value},
+         "description": "the result format by name or media type (json and xml mean SPARQL JSON / XML for "
+                        "SELECT and ASK, JSON-LD / RDF/XML for CONSTRUCT and DESCRIBE; n3 is served as "
+                        "Turtle); the first value that fits the query form wins, else the Accept header "
+                        "decides; a name that is no format is 400" + (" (Fuseki, Virtuoso and SPARQLWrapper "
+                                                                        "spelling)" if name != "format" else "")}
+        for name in FORMAT_PARAMETERS]
+    graph_params = [{"name": name, "in": "query", "required": False, "style": "form", "explode": True,
+                     "schema": {"type": "array", "items": {"enum": [DATASET_GRAPH]}},
+                     "description": "only the served dataset's graph (any other: 403)"}
+                    for name in ("default-graph-uri", "named-graph-uri")]
+    form_body = {"schema": {"type": "object", "required": ["query"], "properties": {
+        "query": {"type": "string"},
+        **{name: {"type": "array", "items": format_value} for name in FORMAT_PARAMETERS},
+        **{name: {"type": "array", "items": {"enum": [DATASET_GRAPH]}}
+           for name in ("default-graph-uri", "named-graph-uri")}}},
+        "encoding": {name: {"style": "form", "explode": True}
+                     for name in (*FORMAT_PARAMETERS, "default-graph-uri", "named-graph-uri")}}
     case_schema = {"type": "object", "additionalProperties": False,
                    "description": "a case: findings present and/or absent (by id, label or synonym) and/or a "
                                   "free-text description; at least one of the three",
@@ -505,12 +625,15 @@ def openapi_document(settings: ServerSettings) -> dict[str, Any]:
                                 "knowledge graph. It informs; it does not diagnose."},
         "paths": {
             "/sparql": {
-                "get": {"summary": "SPARQL query (or service description)", "parameters": [query_param, format_param],
+                "get": {"summary": "SPARQL query (or service description)",
+                        "parameters": [query_param, *format_params, *graph_params],
                         "responses": sparql_responses},
-                "post": {"summary": "SPARQL query (form or application/sparql-query)", "requestBody": {"content": {
-                    "application/sparql-query": text,
-                    "application/x-www-form-urlencoded": {"schema": {"type": "object", "properties": {
-                        "query": {"type": "string"}, "format": {"type": "string"}}}}}},
+                "post": {"summary": "SPARQL query (form or application/sparql-query; the format and graph "
+                                    "parameters may also be in the URL)",
+                         "parameters": [*format_params, *graph_params],
+                         "requestBody": {"required": True, "content": {
+                             "application/sparql-query": text,
+                             "application/x-www-form-urlencoded": form_body}},
                          "responses": sparql_responses},
             },
             "/explain": {"post": {
@@ -525,9 +648,13 @@ def openapi_document(settings: ServerSettings) -> dict[str, Any]:
                                                      "crampkg/schemas/explanation.schema.json)",
                                       "content": {"application/json": {
                                           "schema": {"$ref": "#/components/schemas/Explanation"}}}},
-                              "400": {"description": "malformed case, unknown finding or why_not cause (with suggestions)",
-                                      "content": {"application/json": {"schema": {"type": "object"}}}},
-                              "413": {"description": "case too large"}}}},
+                              **{code: {"description": what, "content": {"application/json": {
+                                  "schema": {"$ref": "#/components/schemas/ExplainError"}}}}
+                                 for code, what in (("400", "malformed case, unknown finding or why_not cause "
+                                                            "(with suggestions)"),
+                                                    ("413", "case too large"),
+                                                    ("415", "body neither JSON nor Turtle"),
+                                                    ("503", "a Turtle case took too long to check"))}}}},
             "/openapi.json": {"get": {"summary": "this document", "responses": {"200": {"description": "OpenAPI"}}}},
             "/health": {"get": {"summary": "liveness and number of query workers",
                                 "responses": {"200": {"description": "status"}}}},
@@ -537,7 +664,22 @@ def openapi_document(settings: ServerSettings) -> dict[str, Any]:
             "/findings": {"get": {"summary": "every reportable finding: id, label, label_de, synonyms, kind",
                                   "responses": {"200": {"description": "JSON array"}}}},
         },
-        "components": {"schemas": components},
+        "components": {"schemas": {**components, "Problem": {
+            "type": "object", "description": "RFC 9457 problem details", "required": ["title", "status", "detail"],
+            "properties": {"type": {"type": "string", "format": "uri-reference", "const": "about:blank"},
+                           "title": {"type": "string", "description": "the HTTP status phrase"},
+                           "status": {"type": "integer"}, "detail": {"type": "string"},
+                           "line": {"type": "integer"}, "column": {"type": "integer"}}},
+            "ExplainError": {
+                "type": "object", "required": ["title", "status", "detail", "error"],
+                "description": "a problem document (RFC 9457 members) that also carries the error object",
+                "properties": {"type": {"type": "string"}, "title": {"type": "string"},
+                               "status": {"type": "integer"}, "detail": {"type": "string"},
+                               "error": {"type": "object", "required": ["status", "message"], "properties": {
+                                   "status": {"type": "integer"}, "type": {"type": "string"},
+                                   "message": {"type": "string"}, "line": {"type": "integer"},
+                                   "column": {"type": "integer"}, "given": {"type": "string"},
+                                   "suggestions": {"type": "array", "items": {"type": "string"}}}}}}}},
     }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass
 from xml.sax.saxutils import escape as xml_escape
 from xml.sax.saxutils import quoteattr
@@ -166,6 +167,18 @@ def _from_accept(form: str, offered: tuple[Format, ...], accept: str | None) -> 
     raise NotAcceptableError(
         f"none of the accepted types ({accept[:200]}) is available for {form}; "
         f"offered: {', '.join(f.media_type for f in offered)}")
+
+
+_LIMIT = re.compile(r"\bLIMIT\s+(\d{1,18})\b", re.IGNORECASE)
+
+
+def too_many_message(cap: int, unit: str, query: str) -> str:
+    """What to say when a result passes the row (``unit="rows"``) or triple cap: the cap, and a
+    smaller LIMIT when the query already has one over it (``LIMIT 20000``), else to add one."""
+    limits = [int(m) for m in _LIMIT.findall(query)]
+    advice = "add a smaller LIMIT" if any(n > cap for n in limits) else "add LIMIT"
+    return (f"the result has more than {cap} {unit}, and this endpoint returns at most {cap} {unit}; "
+            f"{advice} (at most {cap}, with OFFSET to page through the rest)")
 
 
 # ---------------------------------------------------------------------- solutions

@@ -200,7 +200,7 @@ def _answer(store, job: _Job, settings: PoolSettings) -> QueryResponse:
     import pyoxigraph as ox
 
     from .sparql_guard import check_query
-    from .sparql_results import negotiate, serialize_boolean, serialize_solutions, serialize_triples
+    from .sparql_results import negotiate, serialize_boolean, serialize_solutions, serialize_triples, too_many_message
 
     guarded = check_query(job.query, max_length=settings.max_query_length, max_depth=settings.max_depth,
                           allowed_graphs=frozenset({DATASET_GRAPH}))
@@ -229,8 +229,7 @@ def _answer(store, job: _Job, settings: PoolSettings) -> QueryResponse:
         rows = []
         for solution in result:
             if len(rows) >= cap:
-                raise ResultTooLargeError(
-                    f"the result has more than {cap} rows; add LIMIT (and OFFSET to page through it)")
+                raise ResultTooLargeError(too_many_message(cap, "rows", guarded.text))
             row = [solution[v] for v in variables]
             size += sum(_term_size(t) for t in row)
             if size > byte_cap:
@@ -241,7 +240,7 @@ def _answer(store, job: _Job, settings: PoolSettings) -> QueryResponse:
         triples = []
         for triple in result:
             if len(triples) >= cap:
-                raise ResultTooLargeError(f"the result has more than {cap} triples; add LIMIT")
+                raise ResultTooLargeError(too_many_message(cap, "triples", guarded.text))
             size += _term_size(triple.subject) + _term_size(triple.predicate) + _term_size(triple.object)
             if size > byte_cap:
                 raise _too_large(size, byte_cap)
