@@ -71,7 +71,7 @@ class Model:
         self.latent_nodes = tuple(i for i, n in enumerate(s.nodes) if n.role in ("cause", "state"))
         self.wanted_latent = frozenset(tree.home[i] for i in self.latent_nodes)
         self.wanted_causes = frozenset(tree.home[i] for i in self.cause_nodes)
-        self.wanted_all = self.wanted_latent | frozenset(tree.together_home.values())
+        self.wanted_steps = frozenset(self.network.query_tree.together_home.values())
         # reports: finding node -> cause id it reports
         self.report_of: dict[str, str] = {}
         for cause, findings in s.reports.items():

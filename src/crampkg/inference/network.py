@@ -423,9 +423,18 @@ class Network:
         self.numbers = numbers
         self.target_no_cause = target_no_cause
         self.parents_of = [tuple(p.node for p in n.parents) for n in structure.nodes]
-        self.tree = JunctionTree(self.parents_of, make_tables(structure, numbers, 1.0), together)
+        # two trees over the same network: a lean one (the moral graph alone: narrowest cliques) for
+        # the posteriors, and one whose cliques also hold each question's or test's findings with
+        # their Markov blankets, for the next steps' joint tables (the extra cliques would slow every
+        # posterior down by about a third; benchmarks/bn_bench.py)
+        tables = make_tables(structure, numbers, 1.0)
+        self.tree = JunctionTree(self.parents_of, tables)
+        self.query_tree = JunctionTree(self.parents_of, tables, together) if together else self.tree
         self.scale = self.fit_scale(numbers)
-        self.tree.set_tables(make_tables(structure, numbers, self.scale))
+        tables = make_tables(structure, numbers, self.scale)
+        self.tree.set_tables(tables)
+        if self.query_tree is not self.tree:
+            self.query_tree.set_tables(tables)
 
     def p_no_cause(self, evidence: Mapping[int, int] | None = None) -> float:
         """P(no modelled cause present | evidence) with the tables currently set."""
@@ -489,6 +498,7 @@ class Network:
         other.numbers = numbers
         other.target_no_cause = self.target_no_cause
         other.parents_of = self.parents_of
+        other.query_tree = None  # type: ignore[assignment]  (redraws answer posteriors only)
         tree = object.__new__(JunctionTree)
         tree.__dict__.update(self.tree.__dict__)
         other.tree = tree

@@ -25,6 +25,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from .answer import NextStep
+from .junction_tree import Propagation
 from .model import Candidate, Model
 from .posterior import CasePosterior
 
@@ -72,10 +73,11 @@ def non_barren(model: Model, evidence: Mapping[int, int]) -> set[int]:
     return keep
 
 
-def gain(model: Model, candidate: Candidate, post: CasePosterior, keep: set[int]) -> float | None:
-    """The expected information gain of a candidate (bits), or None when it reveals nothing new."""
-    prop = post.propagation
-    tree = model.network.tree
+def gain(model: Model, candidate: Candidate, post: CasePosterior, keep: set[int],
+         prop: Propagation) -> float | None:
+    """The expected information gain of a candidate (bits), or None when it reveals nothing new;
+    ``prop`` is the case's propagation on the network's query tree."""
+    tree = model.network.query_tree
     evidence = post.evidence
     revealed = [(y, b) for y, b in zip(candidate.reveals, candidate.blankets) if y not in evidence]
     if not revealed:
@@ -112,9 +114,10 @@ def next_steps(model: Model, post: CasePosterior, scores: Mapping[str, float]) -
                                                                                       tuple[NextStep, ...]]:
     """The questions to ask and the tests to do, each list by expected information gain."""
     keep = non_barren(model, post.evidence)
+    prop = model.network.query_tree.propagate(post.evidence, wanted=model.wanted_steps)
     found: list[tuple[Candidate, float]] = []
     for cand in model.candidates:
-        g = gain(model, cand, post, keep)
+        g = gain(model, cand, post, keep, prop)
         if g is not None and g > 1e-9:
             found.append((cand, g))
 

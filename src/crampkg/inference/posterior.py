@@ -42,7 +42,7 @@ class CasePosterior:
 def posterior(model: Model, evidence: Mapping[int, int], wanted: frozenset[int] | None = None) -> CasePosterior:
     """Propagate the evidence; every cause's and state's posterior and P(no modelled cause)."""
     tree = model.network.tree
-    prop = tree.propagate(evidence, wanted=model.wanted_all if wanted is None else wanted)
+    prop = tree.propagate(evidence, wanted=model.wanted_latent if wanted is None else wanted)
     nodes = model.structure.nodes
     scores = {nodes[i].id: prop.marginal(i) for i in model.latent_nodes}
     return CasePosterior(evidence=dict(evidence), propagation=prop, scores=scores,
