@@ -1,11 +1,17 @@
 """Run every crampkg benchmark in one go and write benchmarks/results/ (``make bench``).
 
-Writes ``results.json`` (everything measured), ``results.md`` (the table the README quotes) and
-``latency.png`` (latency against knowledge-base size). Each knowledge base is measured in a fresh
-process (load time and peak RSS are per size). Baselines run in the same invocation.
+First the Bayesian-network benchmarks of issue 10 (``bn_bench.py``: posterior and whole answer on
+the real knowledge base, pyAgrum and pgmpy on the same network and evidence, cold CLI, POST
+/explain, x100 and x1000 synthetic knowledge bases), written to ``bn_results.json`` / ``bn_results.md``.
+Then the knowledge-base benchmarks (load time and peak RSS, SPARQL on the embedded store and through
+``crampkg serve`` vs an Oxigraph server, the rdflib baseline), written to ``results.json`` /
+``results.md`` / ``latency.png``. Each knowledge base is measured in a fresh process.
 
-    python benchmarks/run_all.py            # everything (about 3-5 minutes on 2 cores)
-    python benchmarks/run_all.py --quick    # smaller budgets, no x550 / x1000 (about 1 minute)
+    python benchmarks/run_all.py            # everything (about 8-10 minutes on 2 shared cores)
+    python benchmarks/run_all.py --quick    # smaller budgets, knowledge-base part at x1/x10 only
+    python benchmarks/run_all.py --bn-only  # only the Bayesian-network part (about 5 minutes)
+    python benchmarks/run_all.py --large    # knowledge-base part also at x100, x550, x1000 (loads; the
+                                            # answer there needs a whole-network compile, see bn_results.md)
 """
 
 from __future__ import annotations
@@ -35,7 +41,6 @@ from probe import CASES, rank_query_text, summary  # noqa: E402
 PY = sys.executable
 BIN = Path(PY).parent
 TARGETS = {
-    "explain_real_ms": 0.2, "explain_x1000_ms": 1.0, "speedup_vs_naive": 100.0,
     "load_x1000_s": 3.0, "load_x1000_mb": 500.0, "load_1m_s": 3.0, "load_1m_mb": 500.0, "cli_cold_s": 0.5,
     "endpoint_explain_rps": 1000.0, "endpoint_explain_p99_ms": 25.0, "endpoint_sparql_vs_oxigraph": 0.5,
 }
@@ -420,10 +425,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="smaller budgets and no x550 / x1000")
     parser.add_argument("--naive-x1000", action="store_true",
                         help="also run the rdflib baseline at x550 and x1000 (minutes)")
+    parser.add_argument("--bn-only", action="store_true", help="only the Bayesian-network benchmarks (bn_bench.py)")
+    parser.add_argument("--large", action="store_true", help="knowledge-base part also at x100, x550, x1000")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     (RESULTS / "tmp").mkdir(parents=True, exist_ok=True)
-    scales = [1, 10, 100] if args.quick else list(synthetic.SCALES)
+    import bn_bench
+
+    bn = bn_bench.run_all(quick=args.quick)
+    _write(RESULTS / "bn_results.json", json.dumps(bn, indent=2, default=str).encode())
+    _write(RESULTS / "bn_results.md", bn_bench.write_md(bn).encode())
+    print((RESULTS / "bn_results.md").read_text(), flush=True)
+    if args.bn_only:
+        return 0
+    # the answer now compiles the whole network on first use: at x100 and above that compile does not
+    # finish (bn_results.md says why), so the per-size explain probe runs at x1 and x10 unless --large
+    scales = list(synthetic.SCALES) if args.large else [1, 10]
     budget = 1.0 if args.quick else 3.0
     res: dict = {"date": time.strftime("%Y-%m-%d %H:%M"), "machine": machine(), "quick": args.quick}
     log(f"machine: {res['machine']}")
@@ -491,13 +508,8 @@ def main(argv: list[str] | None = None) -> int:
     def add(name, target, value, ok, unit_fmt):
         t[name] = (target, unit_fmt if value is not None else "n/a", ok if value is not None else None)
 
-    real = e["real"].get("explain", {}).get("median_ms")
-    add("explain, real KB <= 0.2 ms", 0.2, real, real is not None and real <= 0.2, fmt_ms(real) if real else "")
-    sp = res["speedup"].get("real")
-    add("explain >= 100x faster than naive (real KB)", 100, sp, sp is not None and sp >= 100, f"{sp:,.0f}x" if sp else "")
+    # the explain, CLI and /explain targets are issue 10's, reported in bn_results.md
     big = e.get("x1000", {})
-    v = big.get("explain", {}).get("median_ms")
-    add("explain, x1000 <= 1 ms", 1.0, v, v is not None and v <= 1.0, fmt_ms(v) if v else "")
     v = big.get("load_s")
     add("load, x1000 <= 3 s", 3.0, v, v is not None and v <= 3.0, f"{v:.2f} s ({big.get('triples', 0):,} triples)" if v else "")
     v = big.get("rss_after_load_mb")
@@ -509,12 +521,6 @@ def main(argv: list[str] | None = None) -> int:
     v = mid.get("rss_after_load_mb")
     add(f"load, ~1M triples ({ONE_MILLION}) <= 500 MB peak RSS", 500, v, v is not None and v <= 500,
         f"{v:.0f} MB" if v else "")
-    v = res["cli"].get("median_s")
-    add("`crampkg explain --json` cold <= 0.5 s", 0.5, v, v is not None and v <= 0.5, f"{v:.3f} s" if v else "")
-    ce = res["endpoint"]["crampkg"].get("explain")
-    v = ce["rps"] if ce else None
-    add("POST /explain >= 1,000 req/s, p99 < 25 ms", 1000, v,
-        v is not None and v >= 1000 and ce["p99_ms"] < 25, f"{v:,.0f} req/s, p99 {fmt_ms(ce['p99_ms'])}" if v else "")
     cs = res["endpoint"]["crampkg"].get("sparql")
     v = cs["rps"] / oxi["rps"] if cs and "rps" in oxi else None
     add("SPARQL via crampkg serve >= 0.5x oxigraph server", 0.5, v, v is not None and v >= 0.5, f"{v:.2f}x" if v else "")
