@@ -177,7 +177,12 @@ def _worker_pids(base: str) -> list[int]:
                 ppid = handle.read().rsplit(")", 1)[1].split()[1]
         except OSError:
             continue
-        if ppid in server_pid:
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as handle:
+                kind = handle.read().split(b"\0")[-2]
+        except (OSError, IndexError):
+            continue
+        if ppid in server_pid and kind != b"case":  # query workers, not the Turtle case worker
             pids.append(int(pid))
     assert pids, "no worker process found"
     return pids

@@ -117,8 +117,6 @@ def parse_turtle_case(data: bytes | str) -> Case:
     raw = data.encode() if isinstance(data, str) else data
     if len(raw) > MAX_CASE_BYTES:
         raise CaseFormatError(f"case is larger than {MAX_CASE_BYTES} bytes")
-    if _CLIMBING_IRI.search(raw):
-        raise CaseFormatError("relative IRIs that leave the case document (<../x>, </x>) are not accepted")
     try:
         triples = list(ox.parse(raw, format=ox.RdfFormat.TURTLE, base_iri="urn:crampkg:case:"))
     except SyntaxError as exc:
@@ -126,6 +124,8 @@ def parse_turtle_case(data: bytes | str) -> Case:
         raise CaseFormatError(f"malformed Turtle: {_first_line(exc)}", line=line, column=column) from None
     except ValueError as exc:
         raise CaseFormatError(f"malformed Turtle: {_first_line(exc)}") from None
+    if _CLIMBING_IRI.search(raw):
+        raise CaseFormatError("relative IRIs that leave the case document (<../x>, </x>) are not accepted")
     if len(triples) > MAX_CASE_TRIPLES:
         raise CaseFormatError(f"the case has {len(triples)} triples; at most {MAX_CASE_TRIPLES} are accepted")
     for triple in triples:

@@ -294,6 +294,7 @@ class WorkerPool:
         """Start the workers; with ``wait`` return once all are ready."""
         threads = [threading.Thread(target=self._add_worker, args=(3,), daemon=True)
                    for _ in range(self.settings.workers)]
+        threading.Thread(target=self._watch, daemon=True).start()
         for t in threads:
             t.start()
         if wait:
@@ -334,7 +335,7 @@ class WorkerPool:
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [_SRC_ROOT, os.environ.get("PYTHONPATH")])))
         try:
             process = subprocess.Popen(
-                [sys.executable, "-m", "crampkg.workers", str(child_sock.fileno())],
+                [sys.executable, "-m", "crampkg.workers", str(child_sock.fileno()), self.settings.kind],
                 pass_fds=(child_sock.fileno(),), stdin=subprocess.DEVNULL, env=env, close_fds=True)
         except OSError as exc:
             log.error("cannot start a query worker: %s", exc)
@@ -382,12 +383,24 @@ class WorkerPool:
 
     def _replace(self, worker: _Worker) -> None:
         with self._lock:
+            known = worker in self._workers
             self._workers.discard(worker)
             closed = self._closed
-            self.replaced += 1
+            if known:
+                self.replaced += 1
         self._kill(worker)
-        if not closed:
+        if known and not closed:  # (a worker replaced already, e.g. by the watcher, is not replaced twice)
             threading.Thread(target=self._add_worker, daemon=True).start()
+
+    def _watch(self) -> None:
+        """Replace workers that died while idle (so that the pool heals without waiting for a query)."""
+        while not self._closed:
+            time.sleep(0.25)
+            with self._lock:
+                dead = [w for w in self._workers if not w.process.is_alive()]
+            for worker in dead:
+                log.warning("query worker %s died while idle; replacing it", worker.process.pid)
+                self._replace(worker)
 
     @staticmethod
     def _kill(worker: _Worker) -> None:
