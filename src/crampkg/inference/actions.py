@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
+from ..model import Index, Recommendation
 from .answer import PHASES, Action, Hypothesis, RedFlag
 
 MAX_ACTIONS = 20
@@ -29,12 +31,12 @@ flag; night cramps that measures do not help do)."""
 class ActionTables:
     """Recommendations indexed once per knowledge base."""
 
-    recs: tuple
+    recs: tuple[tuple[Recommendation, frozenset[str], frozenset[str], Action], ...]
     """(recommendation, cause set, trigger set, Action) in id order."""
     first_source: Mapping[str, str]
 
     @classmethod
-    def build(cls, index, primary: Mapping[str, str]) -> ActionTables:
+    def build(cls, index: Index, primary: Mapping[str, str]) -> ActionTables:
         recs = []
         first_source: dict[str, str] = {}
         for rec in sorted(index.recommendations, key=lambda r: r.id):
@@ -58,7 +60,7 @@ def actions(tables: ActionTables, scores: Mapping[str, float], hypotheses: Seque
     leading |= {h.id for h in [h for h in hypotheses if not h.reported][:LEADING]}
     must = {h.id for h in hypotheses if h.must_not_miss and h.score >= MUST_NOT_MISS_FLOOR}
     focus = leading | must
-    grouped: dict[str, list[tuple[tuple, Action]]] = {p: [] for p in PHASES}
+    grouped: dict[str, list[tuple[tuple[Any, ...], Action]]] = {p: [] for p in PHASES}
     for rec, causes, triggers, action in tables.recs:
         items = grouped.get(rec.phase)
         if items is None:
@@ -70,7 +72,7 @@ def actions(tables: ActionTables, scores: Mapping[str, float], hypotheses: Seque
                 continue
             if rec.causes and not rec.triggers and causes.isdisjoint(focus):
                 continue
-            key: tuple = (0 if triggered else 1 if rec.causes else 2, -relevance, rec.id)
+            key: tuple[Any, ...] = (0 if triggered else 1 if rec.causes else 2, -relevance, rec.id)
         elif rec.phase == "see_doctor":
             applies = triggered or not causes.isdisjoint(focus) or not (rec.causes or rec.triggers)
             key = (0 if triggered else 1 if applies else 2, -relevance, rec.id)

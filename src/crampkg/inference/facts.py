@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from .. import resources
 from .. import vocab as V
+from ..backends import Value
 from ..errors import KnowledgeBaseError
 
 if TYPE_CHECKING:
@@ -107,6 +108,26 @@ def _read(name: str) -> str:
     return (resources.queries_dir() / "kb" / f"{name}.rq").read_text(encoding="utf-8")
 
 
+class _Rows:
+    """The values of one assertion over the rows of a query (one row per combination of values)."""
+
+    IRIS = frozenset({"finding", "cause", "upstream", "downstream", "level", "about"})
+
+    def __init__(self, kind: str | None):
+        self.kind = kind
+        self.values: dict[str, set[str]] = {k: set() for k in (
+            "finding", "cause", "upstream", "downstream", "level", "wording", "primary", "quote", "about", "meaning")}
+
+    def add(self, row: Mapping[str, Value]) -> None:
+        for key, found in self.values.items():
+            if key in row:
+                found.add(V.local_id(row[key].value) if key in self.IRIS else row[key].value)
+
+    def one(self, key: str) -> str | None:
+        """The value of a functional property (the smallest, should the data hold several)."""
+        return min(self.values[key], default=None)
+
+
 def _ordered_sources(primary: str | None, quotes: list[str]) -> tuple[str, ...]:
     rest = sorted(set(quotes) - {primary} if primary else set(quotes))
     return ((primary,) if primary else ()) + tuple(rest)
@@ -121,44 +142,31 @@ def read_facts(kb: KnowledgeBase) -> Facts:
 
     problems: list[str] = []
     links: list[Link] = []
-    seen: dict[str, dict[str, object]] = {}
+    seen: dict[str, _Rows] = {}
     for row in store.select(_read("network_links")):
-        link = local(row["link"].value)
-        entry = seen.setdefault(link, {"type": LINK_TYPES.get(row["type"].value), "wording": "", "primary": None,
-                                       "quotes": set()})
-        for key in ("finding", "upstream", "downstream", "level"):
-            if key in row:
-                entry[key] = local(row[key].value)
-        if "cause" in row:  # several causes on a risk link: alternatives ("either ... or")
-            entry.setdefault("causes", set()).add(local(row["cause"].value))  # type: ignore[union-attr]
-        if "wording" in row:
-            entry["wording"] = min(filter(None, (str(entry["wording"]), row["wording"].value)))
-        if "primary" in row:
-            entry["primary"] = row["primary"].value
-        if "quote" in row:
-            entry["quotes"].add(row["quote"].value)  # type: ignore[union-attr]
+        entry = seen.setdefault(local(row["link"].value), _Rows(kind=LINK_TYPES.get(row["type"].value)))
+        entry.add(row)
     for link_id in sorted(seen):
         e = seen[link_id]
-        kind = e["type"]
-        causes = sorted(e.get("causes", ()))  # type: ignore[call-overload]
-        if kind == CAUSAL:
-            pairs = [(e.get("upstream"), e.get("downstream"))]
-        elif kind == MANIFESTATION:
-            pairs = [(c, e.get("finding")) for c in causes] or [(None, None)]
+        causes = sorted(e.values["cause"])  # several causes on a risk link: alternatives ("either ... or")
+        findings = sorted(e.values["finding"])
+        if e.kind == CAUSAL:
+            pairs = [(e.one("upstream"), e.one("downstream"))]
+        elif e.kind == MANIFESTATION:
+            pairs = [(c, f) for c in causes for f in findings]
         else:
-            pairs = [(e.get("finding"), c) for c in causes] or [(None, None)]
-        if kind is None or not all(end for pair in pairs for end in pair):
+            pairs = [(f, c) for f in findings for c in causes]
+        if e.kind is None or not pairs or not all(a and b for a, b in pairs):
             problems.append(f"link {link_id} lacks one of its ends")
             continue
-        if len(pairs) > 1 and kind != RISK:
+        if len(pairs) > 1 and e.kind != RISK:
             problems.append(f"link {link_id} has {len(pairs)} causes; only a risk link may name alternatives")
             continue
+        wording = min(e.values["wording"], default="")
         for source, target in pairs:
             links.append(Link(
-                id=link_id, kind=str(kind), source=str(source), target=str(target),
-                level=str(e["level"]) if e.get("level") else None, wording=str(e["wording"]),
-                sources=_ordered_sources(e["primary"] if isinstance(e["primary"], str) else None,
-                                         sorted(e["quotes"])),  # type: ignore[arg-type]
+                id=link_id, kind=e.kind, source=str(source), target=str(target), level=e.one("level"),
+                wording=wording, sources=_ordered_sources(e.one("primary"), sorted(e.values["quote"])),
                 alternatives=len(pairs)))
     primary = {local(r["assertion"].value): r["primary"].value for r in store.select(_read("primary_quotes"))}
     for ind in sorted(index.indications, key=lambda i: (i.id, i.cause, i.finding)):
@@ -197,24 +205,12 @@ def read_facts(kb: KnowledgeBase) -> Facts:
         except ValueError as exc:
             raise KnowledgeBaseError(f"role {name}: sensitivity and specificity must be numbers ({exc})") from None
 
-    interp: dict[str, dict[str, object]] = {}
+    interp: dict[str, _Rows] = {}
     for row in store.select(_read("network_interpretations")):
-        i = local(row["interpretation"].value)
-        e = interp.setdefault(i, {"finding": None, "about": None, "meaning": "", "primary": None, "quotes": set()})
-        if "finding" in row:
-            e["finding"] = local(row["finding"].value)
-        if "about" in row:
-            e["about"] = local(row["about"].value)
-        if "meaning" in row:
-            e["meaning"] = row["meaning"].value
-        if "primary" in row:
-            e["primary"] = row["primary"].value
-        if "quote" in row:
-            e["quotes"].add(row["quote"].value)  # type: ignore[union-attr]
+        interp.setdefault(local(row["interpretation"].value), _Rows(kind=None)).add(row)
     interpretations = tuple(
-        Interpretation(id=i, finding=e["finding"], about=e["about"], meaning=str(e["meaning"]),  # type: ignore[arg-type]
-                       sources=_ordered_sources(e["primary"] if isinstance(e["primary"], str) else None,
-                                                sorted(e["quotes"])))  # type: ignore[arg-type]
+        Interpretation(id=i, finding=e.one("finding"), about=e.one("about"), meaning=e.one("meaning") or "",
+                       sources=_ordered_sources(e.one("primary"), sorted(e.values["quote"])))
         for i, e in sorted(interp.items()))
     return Facts(links=tuple(links), finding_kind=finding_kind, background=background, prior=prior,
                  deprecated=frozenset(deprecated), roles=roles, interpretations=interpretations, cost=cost,

@@ -334,4 +334,5 @@ class Propagation:
         m = b.sum(axis=other) if other else b
         kept_sorted = sorted(keep)
         m = np.transpose(m, [kept_sorted.index(k) for k in keep])
-        return m / m.sum()
+        normalised: np.ndarray = m / m.sum()
+        return normalised

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -21,6 +22,9 @@ from .. import vocab as V
 from ..errors import KnowledgeBaseError
 from .facts import CAUSAL, MANIFESTATION, REPORT, RISK, SUBCLASS, TEST, Facts, Link
 from .junction_tree import JunctionTree
+
+if TYPE_CHECKING:
+    from ..kb import KnowledgeBase
 
 DEFAULT_EXPOSURE_PRIOR = "CRAMPKG_0000074"
 """Strength level of an exposure's prior where the article gives none ("sometimes")."""
@@ -80,7 +84,7 @@ class Structure:
         return out
 
 
-def build_structure(kb, facts: Facts) -> Structure:
+def build_structure(kb: KnowledgeBase, facts: Facts) -> Structure:
     """The network's nodes and edges from the knowledge base and its facts."""
     index = kb.index
     deprecated = facts.deprecated
@@ -92,7 +96,7 @@ def build_structure(kb, facts: Facts) -> Structure:
     links = {link.id: link for link in facts.links}
 
     # parents[target] = {source: (weight rank key, weight, [link ids], kind)}
-    parents: dict[str, dict[str, list]] = {}
+    parents: dict[str, dict[str, list[Any]]] = {}  # target -> source -> [weight, link ids, kind]
     gate: dict[str, str] = {}
     leak: dict[str, tuple[str, ...]] = {}
     labels: dict[str, str] = {}
@@ -145,18 +149,18 @@ def build_structure(kb, facts: Facts) -> Structure:
             else:
                 problems.append(f"report link {link.id} does not relate a finding to a cause")
         elif link.kind == RISK:
-            if s in findings and t in latent and link.level in levels:
+            if s in findings and t in latent and link.level is not None and link.level in levels:
                 weight = link.level if link.alternatives == 1 else f"share:{link.alternatives}:{link.level}"
                 add_edge(s, t, weight, link.id, RISK)
             else:
                 problems.append(f"risk link {link.id} does not relate a finding to a cause or state with a level")
         elif link.kind == CAUSAL:
-            if s in latent and t in latent and link.level in levels:
+            if s in latent and t in latent and link.level is not None and link.level in levels:
                 add_edge(s, t, link.level, link.id, CAUSAL)
             else:
                 problems.append(f"causal link {link.id} does not relate two causes or states with a level")
         elif link.kind == MANIFESTATION:
-            if s in latent and t in findings and link.level in levels:
+            if s in latent and t in findings and link.level is not None and link.level in levels:
                 add_edge(s, t, link.level, link.id, MANIFESTATION)
             else:
                 problems.append(f"manifestation link {link.id} does not relate a cause or state to a finding "
@@ -240,7 +244,10 @@ def build_structure(kb, facts: Facts) -> Structure:
             # a test result: positive without its causes at the test's false-positive rate (1 -
             # specificity), unless the article gives the finding a background rate of its own
             p = max(false_positive + ([levels[level].frequency] if level in levels else []))
-        leak[fid] = ("background", level) if level in levels and p == levels[level].frequency else ("fixed", repr(p))
+        if level is not None and level in levels and p == levels[level].frequency:
+            leak[fid] = ("background", level)
+        else:
+            leak[fid] = ("fixed", repr(p))
     for rid in rule_nodes:
         leak[rid] = ()
     for fid in findings:
@@ -344,7 +351,7 @@ class Numbers:
     background: float
 
     @classmethod
-    def from_kb(cls, kb, facts: Facts) -> Numbers:
+    def from_kb(cls, kb: KnowledgeBase, facts: Facts) -> Numbers:
         strengths = kb.index.strengths
         return cls(level={k: s.frequency for k, s in strengths.items()},
                    sensitivity={r: n.sensitivity for r, n in facts.roles.items()},
@@ -361,7 +368,7 @@ def weight_of(parent: Parent, numbers: Numbers) -> float:
         return numbers.sensitivity[w.split(":", 1)[1]]
     if w.startswith("share:"):  # one of k alternatives: 1 - (1 - p)^(1/k), so that any one fires with p
         _, k, level = w.split(":", 2)
-        return 1.0 - (1.0 - numbers.level[level]) ** (1.0 / int(k))
+        return float(1.0 - (1.0 - numbers.level[level]) ** (1.0 / int(k)))
     return numbers.level[w]
 
 
@@ -376,7 +383,7 @@ def leak_of(node: Node, numbers: Numbers, scale: float) -> float:
         return numbers.level[spec[1]]
     if spec[0] == "split":
         p = min(1.0, numbers.level[spec[1]] * scale)
-        return 1.0 - (1.0 - p) ** (1.0 / int(spec[2]))
+        return float(1.0 - (1.0 - p) ** (1.0 / int(spec[2])))
     if spec[0] == "fixed":
         return float(spec[1])
     raise ValueError(f"unknown leak {spec!r}")
@@ -498,7 +505,7 @@ class Network:
         other.numbers = numbers
         other.target_no_cause = self.target_no_cause
         other.parents_of = self.parents_of
-        other.query_tree = None  # type: ignore[assignment]  (redraws answer posteriors only)
+        other.query_tree = self.tree  # redraws answer posteriors only: no next steps on them
         tree = object.__new__(JunctionTree)
         tree.__dict__.update(self.tree.__dict__)
         other.tree = tree
@@ -514,7 +521,7 @@ def entropy_bits(p: float) -> float:
     return -(p * math.log2(p) + (1 - p) * math.log2(1 - p))
 
 
-def shortest_path(structure: Structure, start: int, goal: int, allowed=None,
+def shortest_path(structure: Structure, start: int, goal: int, allowed: Callable[[int], bool] | None = None,
                   children: Sequence[Sequence[int]] | None = None) -> list[int] | None:
     """A shortest directed path from ``start`` to ``goal`` (breadth-first, ties by node order)."""
     if children is None:
