@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -55,6 +56,19 @@ HOSTILE = [
     ("too-big", "POST", "/sparql", "#" * 1_100_000, {"Content-Type": "application/sparql-query"}, {413}),
     ("unknown-finding", "POST", "/explain", json.dumps({"present": ["x> . ?s ?p ?o } #"]}),
      {"Content-Type": "application/json"}, {400}),
+    # issue 11: a SERVICE hidden by \u0022 (a string once decoded: 200, and the workers have no network),
+    # a 16 MB REPLACE value (413, never sent), 1 MB of @prefix lines as a Turtle case (400 from the case
+    # worker, without starving /sparql) and a 40 KB header (431); slow headers run alongside (see below)
+    ("escaped-service", "POST", "/sparql",
+     'SELECT * WHERE { BIND("x\\u0022 + " AS ?a) SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } BIND(" + \\u0022y" AS ?z) }',
+     {"Content-Type": "application/sparql-query"}, {200}),
+    ("response-size", "POST", "/sparql",
+     'SELECT ?b WHERE { BIND("aaaaaaaa" AS ?a) BIND(REPLACE(?a, "a", ?a) AS ?c) BIND(REPLACE(?c, "a", ?c) AS ?d) '
+     'BIND(REPLACE(?d, "a", ?d) AS ?b) }', {"Content-Type": "application/sparql-query"}, {413}),
+    ("turtle-prefixes", "POST", "/explain",
+     "".join(f"@prefix p{i}: <http://e/{i}/> .\n" for i in range(40_000))[:990_000],
+     {"Content-Type": "text/turtle"}, {400}),
+    ("big-header", "GET", "/health", {}, {"X-Big": "a" * 40_000}, {431}),
     ("slow", "POST", "/sparql", "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }",
      {"Content-Type": "application/sparql-query"}, {503}),
 ]
@@ -98,8 +112,36 @@ def start_server(timeout: float, workers: int) -> tuple[subprocess.Popen, str]:
     raise SystemExit("server did not start")
 
 
+async def slow_headers(base: str, deadline: float, connections: int, outcomes: Counter) -> None:
+    """Keep ``connections`` clients that send their headers one line per second and never finish
+    (the server must answer 408 after its header timeout and close); count what they get."""
+    host, port = base.rsplit("/", 1)[1].split(":")
+
+    async def one() -> None:
+        while time.monotonic() < deadline:
+            try:
+                reader, writer = await asyncio.open_connection(host, int(port))
+                writer.write(b"GET /health HTTP/1.1\r\nHost: x\r\n")
+                answer = b""
+                for i in range(60):
+                    try:
+                        answer = await asyncio.wait_for(reader.read(64), 1.0)
+                        break
+                    except asyncio.TimeoutError:
+                        writer.write(b"X-Drip-%d: 1\r\n" % i)
+                        if time.monotonic() > deadline:
+                            break
+                outcomes[answer.split(b" ")[1].decode() if answer.startswith(b"HTTP/1.1 ") else "none"] += 1
+                writer.close()
+            except OSError as exc:
+                outcomes[f"transport:{type(exc).__name__}"] += 1
+                await asyncio.sleep(0.5)
+
+    await asyncio.gather(*(one() for _ in range(connections)))
+
+
 async def run_load(base: str, total: int, concurrency: int, max_seconds: float, hostile_share: float,
-                   slow_every: int, seed: int) -> dict:
+                   slow_every: int, seed: int, slow_header_clients: int = 4) -> dict:
     rng = random.Random(seed)
     plan = []
     for i in range(total):
@@ -144,8 +186,13 @@ async def run_load(base: str, total: int, concurrency: int, max_seconds: float, 
                         lost_good += 1
 
         started = time.perf_counter()
+        slow_outcomes: Counter = Counter()
+        dripping = asyncio.ensure_future(slow_headers(base, deadline, slow_header_clients, slow_outcomes))
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         elapsed = time.perf_counter() - started
+        dripping.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await dripping
     latencies.sort()
     done = len(latencies)
     return {
@@ -156,6 +203,7 @@ async def run_load(base: str, total: int, concurrency: int, max_seconds: float, 
         "by_status": dict(sorted(statuses.items())), "by_kind": dict(sorted(by_kind.items())),
         "unexpected": dict(unexpected), "lost_good_requests": lost_good,
         "unexpected_5xx": sum(n for k, n in statuses.items() if k.startswith("5") and k != "503"),
+        "slow_header_clients": dict(slow_outcomes),
     }
 
 
