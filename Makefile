@@ -35,6 +35,7 @@ release: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
+	$(BIN)/python benchmarks/text_bench.py
 	$(BIN)/python benchmarks/load_test.py --requests 10000 --concurrency 16 --max-seconds 240
 
 clean:
