@@ -249,7 +249,7 @@ def main() -> None:
         "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S"),
     })
     sys.path.insert(0, str(ROOT.parent / "src"))
-    from crampkg.fileio import atomic_write_text
+    from crampkg.io.files import atomic_write_text
 
     output = args.output or ROOT / "results" / f"load_test-{time.strftime('%Y%m%d-%H%M%S')}.json"
     output.parent.mkdir(parents=True, exist_ok=True)

@@ -98,7 +98,8 @@ def probe_naive(path: str | None, budget: float) -> dict:
     import rdflib
     from rdflib.plugins.sparql import prepareQuery
 
-    from crampkg import KnowledgeBase, resources
+    from crampkg import KnowledgeBase
+    from crampkg.kb import resources
 
     files = sorted(Path(path).glob("*.ttl")) if path else resources.ontology_sources()
     rss0 = rss_mb()

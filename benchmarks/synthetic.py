@@ -75,7 +75,7 @@ IAO_REPLACED_BY = "http://purl.obolibrary.org/obo/IAO_0100001"
 
 def _write(path: Path, data: bytes) -> None:
     try:
-        from crampkg.fileio import atomic_write_bytes
+        from crampkg.io.files import atomic_write_bytes
     except ImportError:  # pragma: no cover
         path.write_bytes(data)
     else:
@@ -91,7 +91,7 @@ def read_unit():
     import pyoxigraph as ox
 
     from crampkg import KnowledgeBase
-    from crampkg import vocab as V
+    from crampkg.kb import vocab as V
 
     kb = KnowledgeBase.load()
     sources = list(kb.sources)

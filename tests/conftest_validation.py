@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import rdflib
 
-from crampkg import resources
+from crampkg.kb import resources
 
 DATA = Path(__file__).resolve().parent / "data"
 SHAPES_DATA = DATA / "shapes"

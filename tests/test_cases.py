@@ -7,7 +7,7 @@ import json
 import pytest
 
 from crampkg import CaseFormatError
-from crampkg.cases import load_case, parse_json_case, parse_turtle_case
+from crampkg.io.cases import load_case, parse_json_case, parse_turtle_case
 
 TURTLE_CASE = """@prefix ck: <https://w3id.org/crampkg/> .
 <#me> a ck:CRAMPKG_0000023 ;

@@ -153,7 +153,7 @@ def test_strengths_prints_the_scale_from_the_ontology():
     assert result.returncode == 0, result.stderr
     import re
 
-    from crampkg.provenance import article_text, collapse
+    from crampkg.quality.provenance import article_text, collapse
 
     levels = [re.match(r"^([1-5]) (.+?)\s+(0\.\d+)\s+(.+)$", line) for line in result.stdout.splitlines()]
     levels = [m for m in levels if m]
@@ -173,7 +173,7 @@ def test_strengths_prints_the_scale_from_the_ontology():
 
 
 def test_build_release_to_a_file_matches_the_shipped_release(tmp_path):
-    from crampkg import resources
+    from crampkg.kb import resources
 
     out = tmp_path / "crampkg.owl"
     result = run("build-release", "-o", str(out))
@@ -184,7 +184,7 @@ def test_build_release_to_a_file_matches_the_shipped_release(tmp_path):
 def test_check_exits_1_and_names_the_problem_on_a_broken_knowledge_base(tmp_path):
     import shutil
 
-    from crampkg import resources
+    from crampkg.kb import resources
 
     shutil.copy(resources.ontology_dir() / "crampkg.ttl", tmp_path)
     shutil.copytree(resources.ontology_dir() / "content", tmp_path / "content")

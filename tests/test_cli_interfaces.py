@@ -16,9 +16,11 @@ import pytest
 import rdflib
 from rdflib.compare import isomorphic
 
-from crampkg import KnowledgeBase, resources
-from crampkg import queries as Q
-from crampkg import cli, errors
+from crampkg import KnowledgeBase
+from crampkg.kb import resources
+from crampkg.kb import queries as Q
+from crampkg import errors
+from crampkg.cli.explain import absent_values
 from crampkg.cli import main
 from crampkg.errors import KnowledgeBaseError, UnknownCauseError
 
@@ -132,11 +134,11 @@ def test_absent_values_end_at_the_next_option_or_double_dash():
 
 
 def test_absent_values_rewriting():
-    assert cli.absent_values(["a", "--absent", "b", "c", "--json", "d"]) == [
+    assert absent_values(["a", "--absent", "b", "c", "--json", "d"]) == [
         "a", "--absent", "b", "--absent", "c", "--json", "d"]
-    assert cli.absent_values(["--absent", "-x", "y"]) == ["--absent", "-x", "--absent", "y"]
-    assert cli.absent_values(["--absent", "b", "--", "c", "--absent"]) == ["--absent", "b", "--", "c", "--absent"]
-    assert cli.absent_values(["--case", "f.json", "x"]) == ["--case", "f.json", "x"]
+    assert absent_values(["--absent", "-x", "y"]) == ["--absent", "-x", "--absent", "y"]
+    assert absent_values(["--absent", "b", "--", "c", "--absent"]) == ["--absent", "b", "--", "c", "--absent"]
+    assert absent_values(["--case", "f.json", "x"]) == ["--case", "f.json", "x"]
 
 
 def test_absent_without_a_value_is_a_one_line_usage_error():

@@ -1,4 +1,4 @@
-"""crampkg.fileio: atomic writes leave either the old or the new file, never a mix."""
+"""crampkg.io.files: atomic writes leave either the old or the new file, never a mix."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crampkg import fileio
-from crampkg.fileio import atomic_write_bytes, atomic_write_text
+from crampkg.io import files as fileio
+from crampkg.io.files import atomic_write_bytes, atomic_write_text
 
 
 def _leftovers(folder: Path, name: str) -> list[Path]:

@@ -159,7 +159,7 @@ def test_no_service_call_leaves_the_cli(listener: Listener, variant: str, tmp_pa
 def test_each_isolation_layer_alone_stops_a_service_call_the_guard_missed(listener: Listener, layers: str) -> None:
     """Defence in depth: a query that somehow passed the guard still cannot connect from a worker."""
     code = (
-        "from crampkg.sandbox import restrict_network\n"
+        "from crampkg.http.sandbox import restrict_network\n"
         "print(','.join(restrict_network()))\n"
         "import pyoxigraph as ox\n"
         "try:\n"
@@ -380,7 +380,7 @@ def _worker_pids(base: str) -> list[int]:
 
 def test_pool_keeps_retrying_a_worker_that_fails_to_start() -> None:
     from crampkg.errors import ServiceBusyError
-    from crampkg.workers import PoolSettings, WorkerPool
+    from crampkg.http.workers import PoolSettings, WorkerPool
 
     pool = WorkerPool(b"", PoolSettings(workers=1, timeout=5, restart_backoff=0.05, restart_backoff_max=0.2))
     pool.start()

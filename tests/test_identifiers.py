@@ -8,8 +8,8 @@ from pathlib import Path
 import rdflib
 from rdflib.namespace import OWL, RDF
 
-from crampkg import resources
-from crampkg import vocab as V
+from crampkg.kb import resources
+from crampkg.kb import vocab as V
 
 REGISTRY = Path(__file__).parent / "data" / "id-registry.tsv"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from crampkg import resources
+from crampkg.kb import resources
 
 ELECTROLYTE_IMBALANCE, MAGNESIUM, CALCIUM = "CRAMPKG_0000300", "CRAMPKG_0000301", "CRAMPKG_0000302"
 FLUID, TAP_WATER_CAUSE, DIET = "CRAMPKG_0000305", "CRAMPKG_0000307", "CRAMPKG_0000308"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from crampkg import KnowledgeBase, KnowledgeBaseError, UnknownFindingError
-from crampkg import vocab as V
+from crampkg.kb import vocab as V
 
 
 def test_accessors_cover_every_part_of_the_article(kb):
@@ -57,7 +57,7 @@ def test_search_and_resolution(kb):
 
 
 def test_load_from_explicit_folder_and_missing_path(tmp_path):
-    from crampkg import resources
+    from crampkg.kb import resources
 
     kb = KnowledgeBase.load(resources.ontology_dir())
     assert kb.causes()

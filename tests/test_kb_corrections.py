@@ -9,7 +9,7 @@ import rdflib
 import pytest
 from rdflib.namespace import OWL, RDF, RDFS
 
-from crampkg import resources
+from crampkg.kb import resources
 
 CK = rdflib.Namespace("https://w3id.org/crampkg/")
 IAO_REPLACED_BY = rdflib.URIRef("http://purl.obolibrary.org/obo/IAO_0100001")

@@ -1,4 +1,4 @@
-"""HermiT through owlready2 (crampkg.owl.check_reasoner). Starts a JVM: ~0.3-1 s per run."""
+"""HermiT through owlready2 (crampkg.quality.owl.check_reasoner). Starts a JVM: ~0.3-1 s per run."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from conftest_validation import OWL_DATA
 
 from crampkg.errors import KnowledgeBaseError
-from crampkg.owl import ReasonerReport, check_reasoner
+from crampkg.quality.owl import ReasonerReport, check_reasoner
 
 pytestmark = pytest.mark.slow
 
@@ -60,7 +60,7 @@ def test_missing_java_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_release_file_is_read_as_rdfxml_as_is() -> None:
-    from crampkg import resources
+    from crampkg.kb import resources
 
     report = check_reasoner([resources.release_path()])
     assert report.consistent and report.unsatisfiable == []

@@ -29,7 +29,7 @@ def installed_wheel(tmp_path_factory) -> Path:
         assert any(n.startswith("crampkg/_data/queries/qc/") for n in names)
         assert "crampkg/_data/ontology/shapes/kb-shapes.ttl" in names
         assert "crampkg/_data/tests/data/claims.tsv" in names
-        assert "crampkg/static/query.html" in names
+        assert "crampkg/http/static/query.html" in names
         archive.extractall(target)
     return target
 
@@ -42,7 +42,7 @@ def _run_installed(site: Path, code: str, cwd: Path) -> subprocess.CompletedProc
 
 def test_installed_wheel_reads_its_own_data_and_explains(installed_wheel, tmp_path):
     code = (
-        "import json, crampkg, crampkg.resources as r\n"
+        "import json, crampkg, crampkg.kb.resources as r\n"
         "kb = crampkg.KnowledgeBase.load()\n"
         "from crampkg.inference.answer import json_schema\n"
         "a = kb.explain(['calf cramp at night', 'marathon run', 'untrained'])\n"
@@ -68,7 +68,7 @@ def test_installed_wheel_reads_its_own_data_and_explains(installed_wheel, tmp_pa
 def test_installed_wheel_passes_its_checks(installed_wheel, tmp_path):
     code = (
         "import crampkg\n"
-        "from crampkg.checks import run_checks\n"
+        "from crampkg.quality.checks import run_checks\n"
         "report = run_checks(crampkg.KnowledgeBase.load(), reasoner=False)\n"
         "print(report.render()); raise SystemExit(0 if report.ok else 1)\n"
     )

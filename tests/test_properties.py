@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crampkg import CaseFormatError, CrampkgError, KnowledgeBase, UnknownFindingError
-from crampkg.cases import parse_json_case, parse_turtle_case
+from crampkg.io.cases import parse_json_case, parse_turtle_case
 
 KB = KnowledgeBase.load()
 FINDING_IDS = sorted(t.id for t in KB.findings())

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import shutil
 
-from crampkg import KnowledgeBase, resources
-from crampkg.provenance import check_claims, check_quotes, collapse, is_verbatim, load_claims
+from crampkg import KnowledgeBase
+from crampkg.kb import resources
+from crampkg.quality.provenance import check_claims, check_quotes, collapse, is_verbatim, load_claims
 
 
 def test_whitespace_is_the_only_normalisation():
@@ -77,7 +78,7 @@ def article_sentences() -> list[str]:
 
 def test_every_sentence_of_the_article_is_mapped_with_its_link_kinds(kb):
     """Each sentence is a claim of the checklist (or inside one), and every link a claim maps to has its kind."""
-    from crampkg.provenance import assertion_kinds
+    from crampkg.quality.provenance import assertion_kinds
 
     claims = load_claims()
     quotes = [collapse(c.quote) for c in claims]

@@ -1,4 +1,4 @@
-"""QC queries (queries/qc/*.rq) and crampkg.validation.run_qc."""
+"""QC queries (queries/qc/*.rq) and crampkg.quality.validation.run_qc."""
 
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ from conftest_validation import (  # noqa: F401  (fixtures)
     with_fixture,
 )
 
-from crampkg import resources
+from crampkg.kb import resources
 from crampkg.errors import KnowledgeBaseError
-from crampkg.validation import (
+from crampkg.quality.validation import (
     QcResult,
     _qc_rdflib,
     graph_to_store,

@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from crampkg import queries as Q
+from crampkg.kb import queries as Q
 from crampkg.errors import QueryError, QueryRefusedError, UnknownCauseError, UnknownFindingError
 
 NS = "https://w3id.org/crampkg/"

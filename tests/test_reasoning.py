@@ -14,7 +14,7 @@ import itertools
 import pytest
 
 from crampkg import CaseFormatError, UnknownCauseError, UnknownFindingError
-from crampkg.provenance import is_verbatim
+from crampkg.quality.provenance import is_verbatim
 
 
 def ancestors(kb, cause_id):
@@ -336,7 +336,8 @@ def test_ids_iris_labels_and_synonyms_resolve_alike(kb):
 def test_large_knowledge_base_lists_a_bounded_answer(tmp_path):
     import shutil
 
-    from crampkg import KnowledgeBase, resources
+    from crampkg import KnowledgeBase
+    from crampkg.kb import resources
     from crampkg.inference.engine import MAX_HYPOTHESES
 
     shutil.copy(resources.ontology_dir() / "crampkg.ttl", tmp_path)

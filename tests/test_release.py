@@ -1,4 +1,4 @@
-"""The RDF/XML release (crampkg.release) and its sync with the Turtle sources."""
+"""The RDF/XML release (crampkg.quality.release) and its sync with the Turtle sources."""
 
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ from rdflib.collection import Collection
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS
 
-from crampkg import resources
-from crampkg.release import build_release, load_sources, render_rdfxml
+from crampkg.kb import resources
+from crampkg.quality.release import build_release, load_sources, render_rdfxml
 
 ONTOLOGY = URIRef("https://w3id.org/crampkg/crampkg.owl")
 REBUILD_HINT = "ontology/crampkg.owl is out of date: run `make release` (crampkg build-release)"
@@ -105,7 +105,7 @@ def test_failed_build_keeps_the_old_release(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_output_does_not_depend_on_hash_seed() -> None:
     code = (
-        "import sys, hashlib; from crampkg.release import render_rdfxml, load_sources; "
+        "import sys, hashlib; from crampkg.quality.release import render_rdfxml, load_sources; "
         "sys.stdout.write(hashlib.sha256(render_rdfxml(load_sources())).hexdigest())"
     )
     digests = {

@@ -15,7 +15,7 @@ import pytest
 from _sparql_server import free_port
 
 from crampkg import KnowledgeBase
-from crampkg import queries as Q
+from crampkg.kb import queries as Q
 
 pytestmark = pytest.mark.slow
 

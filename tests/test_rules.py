@@ -5,9 +5,9 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crampkg import resources
-from crampkg.provenance import is_verbatim
-from crampkg.rules import RuleSet
+from crampkg.kb import resources
+from crampkg.quality.provenance import is_verbatim
+from crampkg.kb.rules import RuleSet
 
 
 def test_every_rule_has_a_header_and_a_verbatim_source(kb):

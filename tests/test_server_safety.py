@@ -164,10 +164,10 @@ def test_a_crashed_worker_gives_503_and_is_replaced() -> None:
 
 
 def _worker_pids(base: str) -> list[int]:
-    """Worker processes are the children running ``crampkg.workers``."""
+    """Worker processes are the children running ``crampkg.http.workers``."""
     import subprocess
 
-    out = subprocess.run(["pgrep", "-f", "crampkg.workers"], capture_output=True, text=True).stdout
+    out = subprocess.run(["pgrep", "-f", "crampkg.http.workers"], capture_output=True, text=True).stdout
     port = base.rsplit(":", 1)[1]
     server_pid = subprocess.run(["pgrep", "-f", f"serve --port {port}"], capture_output=True, text=True).stdout.split()
     pids = []

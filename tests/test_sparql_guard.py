@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crampkg.errors import QueryError, QueryRefusedError
-from crampkg.sparql_guard import (
+from crampkg.sparql.guard import (
     QuerySyntaxError,
     QueryTooLongError,
     bracket_depth,

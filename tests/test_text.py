@@ -158,7 +158,7 @@ def test_cli_explain_text_that_says_nothing():
 def test_post_explain_text(kb):
     from starlette.testclient import TestClient
 
-    from crampkg.server import create_app
+    from crampkg.http.app import create_app
 
     client = TestClient(create_app(kb))
     alone = client.post("/explain", json={"text": "Ich trinke zu wenig und bin nicht schwanger"})

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from crampkg.model import Term
+from crampkg.kb.model import Term
 from crampkg.text.lexicon import Lexicon, compile_language
 from crampkg.text.match import candidate_matches, select
 from crampkg.text.normalise import decompound, detect_language, fold, name_keys, tokenise

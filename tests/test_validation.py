@@ -1,4 +1,4 @@
-"""SHACL shapes (ontology/shapes/*.ttl) and crampkg.validation.validate_graph."""
+"""SHACL shapes (ontology/shapes/*.ttl) and crampkg.quality.validation.validate_graph."""
 
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ from conftest_validation import (  # noqa: F401  (fixtures)
 from rdflib import RDF, URIRef
 from rdflib.namespace import SH
 
-from crampkg import resources
-from crampkg.validation import ShaclReport, Violation, shapes_path, validate_graph
+from crampkg.kb import resources
+from crampkg.quality.validation import ShaclReport, Violation, shapes_path, validate_graph
 
 KB_BAD = sorted(SHAPES_DATA.glob("kb-*.bad.ttl"))
 CASE_BAD = sorted(SHAPES_DATA.glob("case-*.bad.ttl"))

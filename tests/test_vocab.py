@@ -6,8 +6,8 @@ import pytest
 import rdflib
 from rdflib.namespace import RDFS
 
-from crampkg import resources
-from crampkg import vocab as V
+from crampkg.kb import resources
+from crampkg.kb import vocab as V
 
 
 @pytest.fixture(scope="module")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from crampkg import KnowledgeBase, KnowledgeBaseError, resources
-from crampkg.xml_guard import check_xml_bytes, check_xml_file
+from crampkg import KnowledgeBase, KnowledgeBaseError
+from crampkg.kb import resources
+from crampkg.io.xml_guard import check_xml_bytes, check_xml_file
 
 LAUGHS = b"""<?xml version="1.0"?>
 <!DOCTYPE rdf:RDF [

@@ -20,8 +20,8 @@ from .errors import (
     UnknownCauseError,
     UnknownFindingError,
 )
-from .kb import KnowledgeBase
-from .model import Association, Cause, CausalLink, Indication, Recommendation, Strength, Term
+from .kb.knowledge_base import KnowledgeBase
+from .kb.model import Association, Cause, CausalLink, Indication, Recommendation, Strength, Term
 from .inference.answer import (
     DISCLAIMER,
     Action,

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..model import Index, Recommendation
+from ..kb.model import Index, Recommendation
 from .answer import PHASES, Action, Hypothesis, RedFlag
 
 MAX_ACTIONS = 20

@@ -20,7 +20,7 @@ from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from .. import vocab as V
+from ..kb import vocab as V
 from ..errors import CaseFormatError
 from .actions import ActionTables, actions, red_flags
 from .answer import Contribution, Explanation, FindingRef, Hypothesis, Interpretation, NextStep, WhyNot
@@ -31,7 +31,7 @@ from .next_steps import next_steps
 from .posterior import CasePosterior, logit, posterior, scores_without
 
 if TYPE_CHECKING:
-    from ..kb import KnowledgeBase
+    from ..kb.knowledge_base import KnowledgeBase
     from .answer import Robustness
 
 MAX_HYPOTHESES = 25

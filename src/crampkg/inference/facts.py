@@ -11,13 +11,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .. import resources
-from .. import vocab as V
-from ..backends import Value
+from ..kb import resources
+from ..kb import vocab as V
+from ..kb.stores import Value
 from ..errors import KnowledgeBaseError
 
 if TYPE_CHECKING:
-    from ..kb import KnowledgeBase
+    from ..kb.knowledge_base import KnowledgeBase
 
 REPORT = "report"
 RISK = "risk"

@@ -13,12 +13,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .. import vocab as V
+from ..kb import vocab as V
 from .facts import REPORT, TEST, Facts, Interpretation, Link, read_facts
 from .network import COPY, OR, Network, Numbers, Structure, build_structure
 
 if TYPE_CHECKING:
-    from ..kb import KnowledgeBase
+    from ..kb.knowledge_base import KnowledgeBase
 
 DEFAULT_NO_CAUSE = 0.70
 """P(no modelled cause) when the knowledge base has no idiopathic cause with a prior (the level

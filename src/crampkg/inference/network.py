@@ -18,13 +18,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .. import vocab as V
+from ..kb import vocab as V
 from ..errors import KnowledgeBaseError
 from .facts import CAUSAL, MANIFESTATION, REPORT, RISK, SUBCLASS, TEST, Facts, Link
 from .junction_tree import JunctionTree
 
 if TYPE_CHECKING:
-    from ..kb import KnowledgeBase
+    from ..kb.knowledge_base import KnowledgeBase
 
 DEFAULT_EXPOSURE_PRIOR = "CRAMPKG_0000074"
 """Strength level of an exposure's prior where the article gives none ("sometimes")."""

@@ -24,7 +24,7 @@ from .reader import read
 from .reading import AmbiguousSpan, Candidate, Span, TextFinding, TextReading
 
 if TYPE_CHECKING:
-    from ..kb import KnowledgeBase
+    from ..kb.knowledge_base import KnowledgeBase
 
 __all__ = ["AmbiguousSpan", "Candidate", "Lexicon", "Span", "TextFinding", "TextReading", "lexicon_of",
            "read_text", "resolve_name"]

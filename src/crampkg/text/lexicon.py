@@ -27,8 +27,8 @@ from . import vocabulary as voc
 from .normalise import LANGUAGES, STOP, fold, name_keys, tokenise
 
 if TYPE_CHECKING:
-    from ..kb import KnowledgeBase
-    from ..model import Term
+    from ..kb.knowledge_base import KnowledgeBase
+    from ..kb.model import Term
 
 _DEPRECATED_QUERY = """
 SELECT ?c WHERE { ?c <http://www.w3.org/2002/07/owl#deprecated> ?d . FILTER(lcase(str(?d)) IN ("true", "1")) }

@@ -1,0 +1,5 @@
+"""``python -m crampkg.cli``: the ``crampkg`` command."""
+
+from .main import main
+
+main()

@@ -1,0 +1,957 @@
+"""Typed records of the knowledge base and the index built from its triples.
+
+The index is computed once when a knowledge base is loaded (from the embedded
+store or a remote SPARQL server: both hand over the same triples), so that
+answering a case never touches a triple store. Everything that does not depend
+on the case is precomputed here: the finding hierarchy closed both ways, the
+associations indexed by finding and by cause, the likelihood ratios.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, fields
+from itertools import compress, filterfalse, repeat
+from typing import Any
+
+from . import vocab as V
+
+Triple = tuple[str, str, str, bool, str]
+_LAZY_LOCK = threading.Lock()
+"""(subject, predicate, object, object_is_literal, language)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Strength:
+    """A level of the ordinal strength scale (ontology individual CRAMPKG_000007x)."""
+
+    id: str
+    label: str
+    rank: int
+    frequency: float
+    background: float
+    wording: tuple[str, ...] = ()
+
+    @property
+    def lr_present(self) -> float:
+        """Likelihood ratio of a finding that is present: frequency / background."""
+        return self.frequency / self.background
+
+    @property
+    def lr_absent(self) -> float:
+        """Likelihood ratio of a finding known to be absent: (1 - frequency) / (1 - background)."""
+        return (1.0 - self.frequency) / (1.0 - self.background)
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """A class of the ontology: a finding, cause, state, diagnostic, intervention or other concept."""
+
+    id: str
+    iri: str
+    label: str
+    kind: str
+    definition: str = ""
+    label_de: str | None = None
+    synonyms: tuple[str, ...] = ()
+    xrefs: tuple[str, ...] = ()
+    parents: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Cause:
+    """A cause of leg cramps with its prior and whether it must not be missed."""
+
+    term: Term
+    prior: Strength
+    must_not_miss: bool
+    requires: tuple[str, ...] = ()
+    """Finding ids the cause cannot be present without (ontology: requires finding, CRAMPKG_0000066)."""
+
+    @property
+    def id(self) -> str:
+        return self.term.id
+
+    @property
+    def label(self) -> str:
+        return self.term.label
+
+    @property
+    def iri(self) -> str:
+        return self.term.iri
+
+
+@dataclass(frozen=True, slots=True)
+class Association:
+    """A sourced finding-cause association."""
+
+    id: str
+    finding: str
+    cause: str
+    strength: Strength
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CausalLink:
+    """A sourced link from an upstream cause or state to a downstream one."""
+
+    id: str
+    upstream: str
+    downstream: str
+    strength: Strength | None
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Indication:
+    """A sourced statement that a diagnostic can reveal a finding and so confirm, support or rule out a cause."""
+
+    id: str
+    diagnostic: str
+    finding: str
+    cause: str
+    role: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Recommendation:
+    """A sourced recommendation of an intervention in a phase."""
+
+    id: str
+    intervention: str
+    phase: str
+    causes: tuple[str, ...]
+    triggers: tuple[str, ...]
+    instructions: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """A sourced epidemiological or pathophysiological statement."""
+
+    id: str
+    kind: str
+    label: str
+    about: tuple[str, ...]
+    sources: tuple[str, ...]
+
+
+def positional_constructor(cls: type) -> Callable[..., Any]:
+    """A function building an instance of the frozen, slotted dataclass ``cls`` from every field, in order.
+
+    It makes the same object as ``cls(...)`` (still frozen) by setting the slots through their
+    descriptors: the generated ``__init__`` of a frozen dataclass calls ``object.__setattr__`` once
+    per field, which takes about twice as long. For the loops that make many records (the index at
+    load, the answer of explain).
+    """
+    names = [f.name for f in fields(cls)]
+    namespace: dict[str, Any] = {"_new": object.__new__, "_cls": cls}
+    lines = [f"def make({', '.join(names)}):", "    self = _new(_cls)"]
+    for i, name in enumerate(names):
+        namespace[f"_set{i}"] = getattr(cls, name).__set__
+        lines.append(f"    _set{i}(self, {name})")
+    lines.append("    return self")
+    exec("\n".join(lines), namespace)  # noqa: S102 (the field names of our own dataclasses)
+    return namespace["make"]
+
+
+class Ancestors(Mapping[str, frozenset[str]]):
+    """Class id -> the class and every class above it (the reflexive-transitive closure of
+    rdfs:subClassOf), each class's set computed on first use from its told parents.
+
+    Only a DAG is handed to it (the index checks while computing the terms' kinds; a hierarchy
+    with a cycle gets the eagerly computed dict of :func:`_closure`). Explain reads the sets of the
+    findings only (a third of the classes at 1.8M triples): building all 158k sets at load took
+    0.3 s and 50 MB. Its keys are the classes and every parent they name, as with the dict;
+    iterating or measuring it computes the whole table once. Thread-safe.
+    """
+
+    __slots__ = ("_complete", "_extra", "_lock", "_memo", "_parents")
+
+    def __init__(self, parents: Mapping[str, tuple[str, ...]]):
+        self._parents = parents  # class id -> its told parents (local ids; other IRIs as they are)
+        self._memo: dict[str, frozenset[str]] = {}
+        self._complete = False
+        self._extra: frozenset[str] | None = None  # parents that are no key of ``parents``
+        self._lock = threading.Lock()
+
+    def _closure_of(self, node: str) -> frozenset[str]:
+        """The closure of a key (iterative walk, memoised; the hierarchy is acyclic)."""
+        memo, parents = self._memo, self._parents
+        found = memo.get(node)
+        if found is not None:
+            return found
+        stack = [node]
+        while stack:
+            n = stack[-1]
+            if n in memo:
+                stack.pop()
+                continue
+            ups = parents.get(n)
+            if not ups:
+                memo[n] = frozenset((n,))
+            elif len(ups) == 1:
+                up = memo.get(ups[0])
+                if up is None:
+                    stack.append(ups[0])
+                    continue
+                memo[n] = up.union((n,))
+            else:
+                missing = [u for u in ups if u not in memo]
+                if missing:
+                    stack.extend(missing)
+                    continue
+                acc = {n}
+                for u in ups:
+                    acc.update(memo[u])
+                memo[n] = frozenset(acc)
+            stack.pop()
+        return memo[node]
+
+    def _is_key(self, key: object) -> bool:
+        if key in self._parents:
+            return True
+        extra = self._extra
+        if extra is None:
+            parents = self._parents
+            extra = self._extra = frozenset(u for ups in parents.values() for u in ups if u not in parents)
+        return key in extra
+
+    def _table(self) -> dict[str, frozenset[str]]:
+        if not self._complete:
+            with self._lock:
+                if not self._complete:
+                    closure_of = self._closure_of
+                    for node in self._parents:
+                        closure_of(node)
+                    self._complete = True
+        return self._memo
+
+    def __getitem__(self, key: str) -> frozenset[str]:
+        found = self._memo.get(key)
+        if found is not None:
+            return found
+        if self._complete or not self._is_key(key):
+            raise KeyError(key)
+        return self._closure_of(key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        found = self._memo.get(key)
+        if found is not None:
+            return found
+        if self._complete or not self._is_key(key):
+            return default
+        return self._closure_of(key)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._memo or (not self._complete and self._is_key(key))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._table())
+
+    def __len__(self) -> int:
+        return len(self._table())
+
+    def keys(self):
+        return self._table().keys()
+
+    def items(self):
+        return self._table().items()
+
+    def values(self):
+        return self._table().values()
+
+    def __repr__(self) -> str:
+        return f"Ancestors({self._table()!r})"
+
+
+class Descendants(Mapping[str, frozenset[str]]):
+    """Class id -> the class and every class below it: the inverse of ``Index.ancestors``, computed
+    on first use (nothing on the load or explain path reads it; at 1.8M triples it is 60 MB)."""
+
+    __slots__ = ("_ancestors", "_ids", "_data", "_lock")
+
+    def __init__(self, ancestors: Mapping[str, frozenset[str]], ids: Iterable[str]):
+        self._ancestors = ancestors
+        self._ids = ids
+        self._data: dict[str, frozenset[str]] | None = None
+        self._lock = threading.Lock()
+
+    def _table(self) -> dict[str, frozenset[str]]:
+        data = self._data
+        if data is None:
+            with self._lock:
+                if self._data is None:
+                    children: dict[str, list[str]] = {}
+                    for c, ups in self._ancestors.items():
+                        for up in ups:
+                            below = children.get(up)
+                            if below is None:
+                                children[up] = [c]
+                            else:
+                                below.append(c)
+                    self._data = {c: frozenset(children[c]) for c in self._ids}
+                data = self._data
+        return data
+
+    def __getitem__(self, key: str) -> frozenset[str]:
+        return self._table()[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._table().get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._table()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._table())
+
+    def __len__(self) -> int:
+        return len(self._table())
+
+    def __repr__(self) -> str:
+        return f"Descendants({self._table()!r})"
+
+
+@dataclass(slots=True)
+class Index:
+    """Everything the reasoning needs, precomputed from the knowledge base's triples."""
+
+    version_iri: str
+    terms: dict[str, Term]
+    strengths: dict[str, Strength]
+    causes: dict[str, Cause]
+    associations: list[Association]
+    causal_links: list[CausalLink]
+    indications: list[Indication]
+    recommendations: list[Recommendation]
+    ancestors: Mapping[str, frozenset[str]]
+    """Class id -> itself and every class above it (a read-only mapping, each set computed on first use)."""
+    descendants: Mapping[str, frozenset[str]]
+    """Class id -> itself and every class below it (a read-only mapping, computed on first use)."""
+    role_strengths: dict[str, Strength] = field(default_factory=dict)
+    """Diagnostic role name (confirms, supports, rules_out) -> the strength its revealed finding carries."""
+    assoc_by_finding: dict[str, list[Association]] = field(default_factory=dict)
+    assoc_by_cause: dict[str, list[Association]] = field(default_factory=dict)
+    statement_list: list[Statement] | Callable[[], list[Statement]] = field(default_factory=list, repr=False)
+    """The statements, or a function making them (see :attr:`statements`)."""
+
+    @property
+    def statements(self) -> list[Statement]:
+        """The epidemiological and pathophysiological statements (a list, made on first use: neither
+        load nor explain reads them; provenance checks and the queries module do)."""
+        found = self.statement_list
+        if type(found) is not list:
+            with _LAZY_LOCK:
+                found = self.statement_list
+                if type(found) is not list:
+                    found = self.statement_list = found()
+        return found
+
+    @statements.setter
+    def statements(self, value: list[Statement]) -> None:
+        self.statement_list = value
+
+    def ids_of_kind(self, kind: str) -> list[str]:
+        """Ids of every term of a kind (``finding``, ``cause``, ``state``, ``diagnostic``, ``intervention``)."""
+        return sorted(t.id for t in self.terms.values() if t.kind == kind)
+
+
+_new_term = positional_constructor(Term)
+_new_cause = positional_constructor(Cause)
+_new_association = positional_constructor(Association)
+_new_causallink = positional_constructor(CausalLink)
+_new_indication = positional_constructor(Indication)
+_new_recommendation = positional_constructor(Recommendation)
+_new_statement = positional_constructor(Statement)
+
+# The top class that decides a term's kind, most specific first.
+_KIND_ROOTS: tuple[tuple[str, str], ...] = (
+    (V.FINDING, "finding"),
+    (V.CAUSE, "cause"),
+    (V.STATE, "state"),
+    (V.DIAGNOSTIC, "diagnostic"),
+    (V.INTERVENTION, "intervention"),
+    (V.ASSERTION, "assertion"),
+    (V.ENTITY, "other"),
+)
+
+
+def _closure_with_trail(parents: dict[str, set[str]]) -> dict[str, frozenset[str]]:
+    """Reflexive-transitive closure of a parent map that may have cycles."""
+    result: dict[str, frozenset[str]] = {}
+
+    def visit(node: str, trail: frozenset[str]) -> frozenset[str]:
+        if node in result:
+            return result[node]
+        acc = {node}
+        for parent in parents.get(node, ()):
+            if parent not in trail:
+                acc |= visit(parent, trail | {parent})
+        frozen = frozenset(acc)
+        result[node] = frozen
+        return frozen
+
+    for node in list(parents):
+        visit(node, frozenset({node}))
+    return result
+
+
+class _Cycle(Exception):
+    pass
+
+
+def _closure(parents: dict[str, set[str]]) -> dict[str, frozenset[str]]:
+    """Reflexive-transitive closure of a parent map (cycle-safe).
+
+    A hierarchy is a DAG: each node's closure is its own id plus its parents' (memoised, one
+    frozenset per node). Should there be a cycle, the trail-tracking walk takes over.
+    """
+    result: dict[str, frozenset[str]] = {}
+    busy: set[str] = set()
+
+    def visit(node: str) -> frozenset[str]:
+        found = result.get(node)
+        if found is not None:
+            return found
+        ups = parents.get(node)
+        if not ups:
+            frozen = frozenset((node,))
+        else:
+            if node in busy:
+                raise _Cycle
+            busy.add(node)
+            if len(ups) == 1:
+                for parent in ups:
+                    frozen = visit(parent).union((node,))
+            else:
+                acc = {node}
+                for parent in ups:
+                    acc.update(visit(parent))
+                frozen = frozenset(acc)
+            busy.discard(node)
+        result[node] = frozen
+        return frozen
+
+    try:
+        for node in parents:
+            if node not in result:
+                visit(node)
+    except (_Cycle, RecursionError):
+        return _closure_with_trail(parents)
+    return result
+
+
+_OWL_ONTOLOGY = "http://www.w3.org/2002/07/owl#Ontology"
+
+# Every predicate the index reads besides rdfs:label (kept per language); all others are skipped
+# while the triples stream past, so they never become Python objects.
+_INDEX_PREDICATES: tuple[str, ...] = (
+    V.RDF_TYPE, V.RDFS_SUBCLASS_OF, V.IAO_DEFINITION, V.OBO_EXACT_SYNONYM, V.OBO_RELATED_SYNONYM,
+    V.OBO_XREF, V.SOURCE_QUOTE, V.ORDINAL_RANK, V.FREQUENCY, V.BACKGROUND_FREQUENCY, V.ARTICLE_WORDING,
+    V.PRIOR_STRENGTH, V.MUST_NOT_MISS, V.REQUIRES_FINDING, V.HAS_FINDING, V.HAS_CAUSE, V.HAS_STRENGTH, V.HAS_UPSTREAM,
+    V.HAS_DOWNSTREAM, V.HAS_DIAGNOSTIC, V.HAS_ROLE, V.HAS_INTERVENTION, V.HAS_PHASE, V.ADDRESSES_CAUSE,
+    V.TRIGGERED_BY, V.INSTRUCTIONS, V.IS_ABOUT, V.OWL_VERSION_IRI,
+)
+
+
+def _pairs(flat: list[str]):
+    """(subject, value) pairs of a flat ``[s1, v1, s2, v2, ...]`` list."""
+    return zip(flat[::2], flat[1::2])
+
+
+def _group(flat: list[str]) -> dict[str, str | list[str]]:
+    """``subject -> value``, or a list of the distinct values (in the order they came) for a subject
+    that has several. Only lookups read it (its key order is not kept)."""
+    subjects, values = flat[::2], flat[1::2]
+    # each subject's first value, at C speed: exact when every subject has one value
+    grouped = dict(zip(reversed(subjects), reversed(values)))
+    n = len(subjects)
+    if len(grouped) == n:
+        return grouped
+    # the positions of the later values of a subject. The feed passes one string per run of a
+    # subject's triples, so they are where a subject is its predecessor, when those are all of them
+    later: Iterable[int] = list(compress(range(1, n), map(operator.is_, subjects[1:], subjects)))
+    if len(later) != n - len(grouped):
+        seen: set[str] = set()
+        add = seen.add
+        later = [i for i, s in enumerate(subjects) if s in seen or add(s)]
+    for i in later:
+        v = values[i]
+        prev = grouped[subjects[i]]
+        if prev is not v and prev != v:
+            if type(prev) is list:
+                if v not in prev:
+                    prev.append(v)
+            else:
+                grouped[subjects[i]] = [prev, v]
+    return grouped
+
+
+def _picked(column: list) -> list:
+    """A column of grouped values with each list of several values replaced by the least of them."""
+    if list in set(map(type, column)):
+        return [min(v) if type(v) is list else v for v in column]
+    return column
+
+
+class IndexBuilder:
+    """Collects the triples the index reads, then builds the :class:`Index`.
+
+    Triples are appended to one flat ``[subject, value, ...]`` list per predicate read (rdfs:label
+    one per language); triples of any other predicate, of a subject outside the crampkg namespace
+    or with a blank-node object are dropped as they arrive, so the knowledge base never exists as
+    Python objects at once, and no dictionary is touched per triple. Feed it with :meth:`add`
+    (plain tuples, e.g. SPARQL rows) or :meth:`add_quads` (a ``pyoxigraph.parse`` stream: the
+    fast path), then call :meth:`build`.
+    """
+
+    def __init__(self) -> None:
+        self.slots: dict[str, list[str]] = {p: [] for p in _INDEX_PREDICATES}
+        self.labels: list[str] = []  # marker slot for rdfs:label; values go to labels_by_lang
+        self.labels_by_lang: dict[str, list[str]] = {}
+        self.foreign_ontologies: set[str] = set()  # owl:Ontology subjects outside the namespace
+        self.foreign_versions: list[tuple[str, str]] = []
+        self._slot_of: dict[str, list[str]] = {**self.slots, V.RDFS_LABEL: self.labels}
+        self._pool: dict[str, str] = {}  # literal values seen, to keep one copy of each
+        self._node_slots = None  # the same map keyed by pyoxigraph NamedNode (built on first add_quads)
+
+    # ---------------------------------------------------------------- feeding
+    def _foreign(self, slot: list[str], subject: str, value: str) -> None:
+        """A triple of a subject outside the namespace: kept only if it is part of an ontology header."""
+        if slot is self.slots[V.OWL_VERSION_IRI]:
+            self.foreign_versions.append((subject, value))
+        elif slot is self.slots[V.RDF_TYPE] and value == _OWL_ONTOLOGY:
+            self.foreign_ontologies.add(subject)
+
+    def add(self, s: str, p: str, o: str, is_literal: bool, lang: str = "") -> None:
+        """One triple (subject IRI, predicate IRI, object value, whether it is a literal, its language)."""
+        slot = self._slot_of.get(p)
+        if slot is None:
+            return
+        if slot is self.labels:
+            if not is_literal:
+                return
+            slot = self.labels_by_lang.setdefault(lang or "", [])
+        elif is_literal and slot is self.slots[V.RDFS_SUBCLASS_OF]:
+            return
+        if not s.startswith(V.NS):
+            self._foreign(slot, s, o)
+            return
+        slot.append(s)
+        slot.append(o)
+
+    def add_quads(self, quads) -> None:
+        """Every triple of a ``pyoxigraph.parse`` stream (blank-node and triple-term objects are skipped)."""
+        import pyoxigraph as ox
+
+        if self._node_slots is None:
+            self._node_slots = {ox.NamedNode(p): slot for p, slot in self._slot_of.items()}
+        node_slots = self._node_slots
+        literal, named_node = ox.Literal, ox.NamedNode
+        labels, by_lang, subclass = self.labels, self.labels_by_lang, self.slots[V.RDFS_SUBCLASS_OF]
+        ns = V.NS
+        intern = self._pool.setdefault
+        last, in_ns = "", False
+        for quad in quads:  # the hot loop (~1.8M turns at x1000): keep it lean
+            slot = node_slots.get(quad.predicate)
+            if slot is None:
+                continue
+            o = quad.object
+            kind = type(o)
+            if kind is literal:
+                if slot is labels:
+                    lang = o.language or ""
+                    slot = by_lang.get(lang)
+                    if slot is None:
+                        slot = by_lang[lang] = []
+                    v = o.value
+                elif slot is subclass:
+                    continue
+                else:  # quotes, definitions, instructions repeat across entities: keep one copy
+                    v = o.value
+                    v = intern(v, v)
+            elif kind is not named_node or slot is labels:
+                continue
+            else:
+                v = o.value
+            s = quad.subject.value
+            if s != last:  # a subject's triples come together: one string per subject, one check
+                last, in_ns = s, s.startswith(ns)
+            if in_ns:
+                slot.append(last)
+                slot.append(v)
+            else:
+                self._foreign(slot, s, v)
+
+    def mark(self) -> tuple:
+        """A point to :meth:`rollback` to (e.g. to re-read a file with another parser)."""
+        return ({p: len(v) for p, v in self.slots.items()}, {g: len(v) for g, v in self.labels_by_lang.items()},
+                set(self.foreign_ontologies), list(self.foreign_versions))
+
+    def rollback(self, mark: tuple) -> None:
+        """Forget every triple added since :meth:`mark`."""
+        sizes, label_sizes, ontologies, versions = mark
+        for p, n in sizes.items():
+            del self.slots[p][n:]
+        for lang in list(self.labels_by_lang):
+            if lang in label_sizes:
+                del self.labels_by_lang[lang][label_sizes[lang]:]
+            else:
+                del self.labels_by_lang[lang]
+        self.foreign_ontologies, self.foreign_versions = ontologies, versions
+
+    # ---------------------------------------------------------------- reading
+    def version_iris(self) -> list[str]:
+        """The owl:versionIRI of every owl:Ontology among the triples, sorted."""
+        ontologies = set(self.foreign_ontologies)
+        typed = self.slots[V.RDF_TYPE]
+        types = typed[1::2]
+        if _OWL_ONTOLOGY in types:
+            ontologies.update(compress(typed[::2], map(_OWL_ONTOLOGY.__eq__, types)))
+        found = [v for s, v in self.foreign_versions if s in ontologies]
+        found += [v for s, v in _pairs(self.slots[V.OWL_VERSION_IRI]) if s in ontologies]
+        return sorted(set(found))
+
+    def build(self, version_iri: str) -> Index:
+        """The :class:`Index` of the collected triples (the builder is emptied on the way)."""
+        flat = self.slots
+        self._pool = {}
+        ns, ns_len = V.NS, len(V.NS)
+        str_ = str
+
+        def local(iri: str) -> str:
+            return iri[ns_len:] if iri.startswith(ns) else iri
+
+        def pick(found) -> str:
+            return found if type(found) is str_ else min(found)
+
+        def many(found) -> tuple[str, ...]:
+            if found is None:
+                return ()
+            return (found,) if type(found) is str_ else tuple(sorted(found))
+
+        # types: owl:Class subjects, and the other subjects by type (no dictionary of types)
+        typed = flat.pop(V.RDF_TYPE)
+        subjects, types = typed[::2], typed[1::2]
+        del typed
+        is_class = list(map(V.OWL_CLASS.__eq__, types))
+        classes = list(dict.fromkeys(compress(subjects, is_class)))  # a class typed twice (in two files) counts once
+        by_type: dict[str, list[str]] = {}
+        not_class = list(map(operator.not_, is_class))
+        for s, t in zip(compress(subjects, not_class), compress(types, not_class)):
+            members = by_type.get(t)
+            if members is None:
+                by_type[t] = [s]
+            else:
+                members.append(s)
+        del subjects, types, is_class, not_class
+        cids = list(map(operator.getitem, classes, repeat(slice(ns_len, None))))  # all in the namespace
+
+        # the hierarchy in id space (subjects are all in the namespace; other parents keep their IRI):
+        # class id -> its distinct told parents, in the order they came
+        subclass_of = _group(flat.pop(V.RDFS_SUBCLASS_OF))
+        no_parents: tuple[str, ...] = ()
+        parent_map: dict[str, tuple[str, ...]] = dict(zip(cids, [
+            no_parents if ups is None else (ups[ns_len:] if ups.startswith(ns) else ups,) if type(ups) is str_
+            else tuple(dict.fromkeys(local(u) for u in ups))
+            for ups in map(subclass_of.get, classes)]))
+        del subclass_of
+        class_ids = parent_map  # its keys: the class ids
+
+        # each class's kind: the most specific kind root among its ancestors. Ranked through the
+        # told parents (a root's rank, else the best of its parents'), which also proves the hierarchy
+        # acyclic (a cycle recurses without end): the ancestor sets themselves are then computed on
+        # first use. A hierarchy with a cycle (or too deep to recurse) is closed eagerly as before.
+        kind_roots = tuple((local(root), name) for root, name in _KIND_ROOTS)
+        kind_names = tuple(name for _, name in kind_roots) + ("other",)
+        root_rank = {root: i for i, (root, _) in reversed(list(enumerate(kind_roots)))}
+        unranked = len(kind_roots)
+        rank: dict[str, int] = {}
+        rank_get, root_get, parents_get = rank.get, root_rank.get, parent_map.get
+
+        def ranked(node: str) -> int:
+            best = root_get(node, unranked)
+            for up in parents_get(node, no_parents):
+                r = rank_get(up)
+                if r is None:
+                    r = ranked(up)
+                if r < best:  # noqa: PLR1730 (a call to min costs more, 160k times)
+                    best = r
+            rank[node] = best
+            return best
+
+        ancestors: Mapping[str, frozenset[str]]
+        try:
+            for node in filterfalse(rank.__contains__, parent_map):
+                ranked(node)
+        except RecursionError:
+            from ..quality.checks import find_subclass_cycles  # a cycle would silently merge or drop classes
+            from ..errors import KnowledgeBaseError
+
+            for cycle in find_subclass_cycles(parent_map)[:1]:
+                raise KnowledgeBaseError("rdfs:subClassOf cycle " + " -> ".join(cycle) + ": a class cannot be "
+                                         "its own subclass; remove one of these subClassOf statements")
+            closed = _closure({c: set(ups) for c, ups in parent_map.items()})
+            ancestors = closed
+
+            def kind_of(cid: str) -> str:
+                up = closed[cid]
+                for root, kind in kind_roots:
+                    if root in up:
+                        return kind
+                return "other"
+
+            kinds = list(map(kind_of, cids))
+        else:
+            ancestors = Ancestors(parent_map)
+            kinds = list(map(kind_names.__getitem__, map(rank.__getitem__, cids)))
+        rank.clear()  # (memory at x1000)
+        descendants = Descendants(ancestors, class_ids)  # computed on first use
+
+        slots = {p: _group(flat.pop(p)) for p in list(flat)}  # one at a time: each flat list goes at once
+        labels_by_lang = {lang: _group(self.labels_by_lang.pop(lang)) for lang in list(self.labels_by_lang)}
+        empty: dict = {}
+
+        def values(subject: str, predicate: str) -> list[str]:
+            found = slots[predicate].get(subject)
+            if found is None:
+                return []
+            return [found] if type(found) is str_ else sorted(found)
+
+        def first(subject: str, predicate: str, default: str = "") -> str:
+            found = slots[predicate].get(subject)
+            if found is None:
+                return default
+            return found if type(found) is str_ else min(found)
+
+        def text(subject: str, lang: str) -> str | None:
+            found = labels_by_lang.get(lang, empty).get(subject)
+            if found is None:
+                return None
+            return found if type(found) is str_ else min(found)
+
+        quotes, definitions = slots[V.SOURCE_QUOTE], slots[V.IAO_DEFINITION]
+        exact, related, xref = slots[V.OBO_EXACT_SYNONYM], slots[V.OBO_RELATED_SYNONYM], slots[V.OBO_XREF]
+        labels_en = labels_by_lang.get("en", empty)
+        labels_plain = labels_by_lang.get("", empty)
+        labels_de = labels_by_lang.get("de", empty)
+
+        # the terms, column by column (~160k classes at x1000: each column at C speed where its values
+        # are plain, a Python pass only where some need it)
+        labels = _picked(list(map(labels_en.get, classes)))
+        if not all(labels):  # a class without an English label: the plain one, else its id
+            labels = [label or (pick(plain) if (plain := labels_plain.get(c)) is not None else None) or cid
+                      for label, c, cid in zip(labels, classes, cids)]
+        parents = [ups if len(ups) == 1 and ups[0] in class_ids else tuple(sorted(p for p in ups if p in class_ids))
+                   for ups in parent_map.values()]
+        sources = [() if found is None else (found,) if type(found) is str_ else tuple(sorted(found))
+                   for found in map(quotes.get, classes)]
+        terms: dict[str, Term] = dict(zip(cids, map(
+            _new_term, cids, classes, labels, kinds,
+            _picked(list(map(definitions.get, classes, repeat("")))),
+            _picked(list(map(labels_de.get, classes))) if labels_de else repeat(None),
+            [many(exact.get(c)) + many(related.get(c)) for c in classes] if exact or related else repeat(()),
+            [many(xref.get(c)) for c in classes] if xref else repeat(()),
+            parents, sources)))
+        del classes, cids, kinds, labels, parents, sources
+
+        # the individuals of each wanted class: subjects typed with it or a class below it (the
+        # ancestors of the few types that individuals carry, not a scan of the hierarchy)
+        wanted = (V.STRENGTH, V.ASSOCIATION, V.CAUSAL_LINK, V.INDICATION, V.RECOMMENDATION,
+                  V.EPIDEMIOLOGY, V.PATHOPHYSIOLOGY)
+        type_ancestors = {t: ancestors.get(t[ns_len:]) if t.startswith(ns) else None for t in by_type}
+
+        def individuals_of(cls: str) -> list[str]:
+            w = local(cls)
+            if w in class_ids:
+                types_below = [t for t, ups in type_ancestors.items() if ups is not None and w in ups]
+            else:
+                types_below = [cls]
+            # distinct, sorted (the triples usually come sorted: the sort then only checks the order)
+            return sorted(dict.fromkeys(s for t in types_below for s in by_type.get(t, ())))
+
+        individuals = {cls: individuals_of(cls) for cls in wanted}
+        by_type.clear()  # not needed past this point (memory at x1000)
+
+        strengths: dict[str, Strength] = {}
+        for s in individuals[V.STRENGTH]:
+            strengths[s] = Strength(
+                id=local(s),
+                label=text(s, "en") or local(s),
+                rank=int(first(s, V.ORDINAL_RANK, "0")),
+                frequency=float(first(s, V.FREQUENCY, "0")),
+                background=float(first(s, V.BACKGROUND_FREQUENCY, "1")),
+                wording=tuple(values(s, V.ARTICLE_WORDING)),
+            )
+        weakest = min(strengths.values(), key=lambda st: st.rank) if strengths else None
+
+        def ids(found) -> tuple[str, ...]:
+            """The local ids of a grouped value, sorted by IRI."""
+            if found is None:
+                return ()
+            if type(found) is str_:
+                return (found[ns_len:] if found.startswith(ns) else found,)
+            return tuple(local(v) for v in sorted(found))
+
+        causes: dict[str, Cause] = {}
+        priors, must_not_miss = slots[V.PRIOR_STRENGTH], slots[V.MUST_NOT_MISS]
+        requires = slots[V.REQUIRES_FINDING]
+        cause_iri = V.CAUSE
+        for term in terms.values():
+            if term.kind != "cause" or term.iri == cause_iri:
+                continue
+            prior_iri = priors.get(term.iri)
+            prior = strengths.get(pick(prior_iri) if prior_iri is not None else "", weakest)
+            if prior is None:
+                continue
+            must = must_not_miss.get(term.iri)
+            must = pick(must).lower() in {"true", "1"} if must is not None else False
+            causes[term.id] = _new_cause(term=term, prior=prior, must_not_miss=must,
+                                         requires=ids(requires.get(term.iri)))
+
+        wording_of = {st.id: [w.casefold() for w in st.wording] for st in strengths.values()}
+        sorted_sources: dict[tuple, tuple[str, ...]] = {}
+
+        def sources_for(found, strength: Strength | None) -> tuple[str, ...]:
+            """Source quotes, the one carrying the strength's wording first (RDF keeps no order)."""
+            if found is None:
+                return ()
+            if type(found) is str_:
+                return (found,)
+            if strength is None:
+                return tuple(sorted(found))
+            key = (strength.id, *found)  # quotes repeat across assertions: order each set once
+            done = sorted_sources.get(key)
+            if done is None:
+                wording = wording_of[strength.id]
+                done = sorted_sources[key] = tuple(
+                    sorted(found, key=lambda q: (not any(w in q.casefold() for w in wording), q)))
+            return done
+
+        # the assertions, column by column as the terms
+        def local_ids(column: list[str]) -> list[str]:
+            """The local ids of a column of namespace IRIs."""
+            return list(map(operator.getitem, column, repeat(slice(ns_len, None))))
+
+        def id_column(slot: dict, subjects: list[str]) -> list[str]:
+            """The local id of each subject's (least) value in ``slot``, "" if none."""
+            column = _picked(list(map(slot.get, subjects, repeat(""))))
+            if all(map(str.startswith, column, repeat(ns))):
+                return local_ids(column)
+            return [v[ns_len:] if v.startswith(ns) else v for v in column]
+
+        def text_column(slot: dict, subjects: list[str], names: dict[str, str], default: str) -> list[str]:
+            """Each subject's (least) value in ``slot`` through ``names`` (``default`` if none or unknown)."""
+            return list(map(names.get, _picked(list(map(slot.get, subjects, repeat("")))), repeat(default)))
+
+        def strength_column(subjects: list[str]) -> list[Strength | None]:
+            return list(map(strengths.get, _picked(list(map(has_strength.get, subjects)))))
+
+        def ordered_sources(subjects: list[str], strength_col: list[Strength | None]) -> list[tuple[str, ...]]:
+            return [(found,) if type(found) is str_ else sources_for(found, strength)
+                    for found, strength in zip(map(quotes.get, subjects), strength_col)]
+
+        def sources_column(subjects: list[str]) -> list[tuple[str, ...]]:
+            return [() if found is None else (found,) if type(found) is str_ else tuple(sorted(found))
+                    for found in map(quotes.get, subjects)]
+
+        has_strength, has_finding, has_cause = slots[V.HAS_STRENGTH], slots[V.HAS_FINDING], slots[V.HAS_CAUSE]
+        subjects = individuals[V.ASSOCIATION]
+        strength_col = strength_column(subjects)
+        associations: list[Association] = list(map(
+            _new_association, local_ids(subjects), id_column(has_finding, subjects), id_column(has_cause, subjects),
+            strength_col, ordered_sources(subjects, strength_col)))
+        if any(map(operator.is_, strength_col, repeat(None))):  # an association needs a strength
+            associations = [a for a in associations if a.strength is not None]
+        subjects = individuals[V.CAUSAL_LINK]
+        strength_col = strength_column(subjects)
+        causal_links: list[CausalLink] = list(map(
+            _new_causallink, local_ids(subjects), id_column(slots[V.HAS_UPSTREAM], subjects),
+            id_column(slots[V.HAS_DOWNSTREAM], subjects), strength_col, ordered_sources(subjects, strength_col)))
+        subjects = individuals[V.INDICATION]
+        indications: list[Indication] = list(map(
+            _new_indication, local_ids(subjects), id_column(slots[V.HAS_DIAGNOSTIC], subjects),
+            id_column(has_finding, subjects), id_column(has_cause, subjects),
+            text_column(slots[V.HAS_ROLE], subjects, V.ROLE_NAMES, "supports"), sources_column(subjects)))
+        subjects = individuals[V.RECOMMENDATION]
+        recommendations: list[Recommendation] = list(map(
+            _new_recommendation, local_ids(subjects), id_column(slots[V.HAS_INTERVENTION], subjects),
+            text_column(slots[V.HAS_PHASE], subjects, V.PHASE_NAMES, ""),
+            list(map(ids, map(slots[V.ADDRESSES_CAUSE].get, subjects))),
+            list(map(ids, map(slots[V.TRIGGERED_BY].get, subjects))),
+            _picked(list(map(slots[V.INSTRUCTIONS].get, subjects, repeat("")))), sources_column(subjects)))
+
+        # statements: nothing on the load or explain path reads them; their columns are taken now
+        # (the grouped triples go when build returns) and the records made on first use
+        about = slots[V.IS_ABOUT]
+        statement_columns = [
+            (kind, subjects, list(map(labels_en.get, subjects)), list(map(about.get, subjects)),
+             list(map(quotes.get, subjects)))
+            for kind, subjects in (("epidemiology", individuals[V.EPIDEMIOLOGY]),
+                                   ("pathophysiology", individuals[V.PATHOPHYSIOLOGY]))
+        ]
+
+        def make_statements() -> list[Statement]:
+            return [
+                _new_statement(a[ns_len:], kind, (label if type(label) is str_ else
+                                                  None if label is None else min(label)) or a[ns_len:],
+                               ids(about_ids), many(found))
+                for kind, subjects, labels, abouts, founds in statement_columns
+                for a, label, about_ids, found in zip(subjects, labels, abouts, founds)
+            ]
+
+        index = Index(
+            version_iri=version_iri,
+            terms=terms,
+            strengths={st.id: st for st in strengths.values()},
+            causes=causes,
+            associations=associations,
+            causal_links=causal_links,
+            indications=indications,
+            recommendations=recommendations,
+            ancestors=ancestors,
+            descendants=descendants,
+            statement_list=make_statements,
+        )
+        index.role_strengths = {
+            name: strengths[first(role, V.HAS_STRENGTH)]
+            for role, name in V.ROLE_NAMES.items() if first(role, V.HAS_STRENGTH) in strengths
+        }
+        by_finding: dict[str, list[Association]] = {}
+        by_cause: dict[str, list[Association]] = {}
+        for assoc in associations:
+            found = by_finding.get(assoc.finding)
+            if found is None:
+                by_finding[assoc.finding] = [assoc]
+            else:
+                found.append(assoc)
+            found = by_cause.get(assoc.cause)
+            if found is None:
+                by_cause[assoc.cause] = [assoc]
+            else:
+                found.append(assoc)
+        index.assoc_by_finding = by_finding
+        index.assoc_by_cause = by_cause
+        return index
+
+
+def build_index(triples: Iterable[Triple], version_iri: str) -> Index:
+    """Build the :class:`Index` from the knowledge base's namespace triples."""
+    builder = IndexBuilder()
+    add = builder.add
+    for s, p, o, is_literal, lang in triples:
+        add(s, p, o, is_literal, lang)
+    return builder.build(version_iri)
+
+
+def log_lr(strength: Strength, present: bool) -> float:
+    """Natural log of the likelihood ratio of a finding at ``strength``, present or absent."""
+    return math.log(strength.lr_present if present else strength.lr_absent)

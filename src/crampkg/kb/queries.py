@@ -1,0 +1,355 @@
+"""Named SPARQL queries (``queries/*.rq``) run by name with typed, safely bound parameters.
+
+>>> result = run(kb, "causes_of_finding", finding="tap water only")
+>>> result.variables[:2], result.rows[0]["causeLabel"]
+
+Each ``.rq`` file starts with a comment header::
+
+    # id: causes_of_finding
+    # purpose: ...
+    # parameters: finding:finding  phase:phase?  present:finding+  absent:finding*
+    # example: crampkg query causes_of_finding --param finding="tap water only"
+
+A parameter type is ``finding``, ``cause``, ``phase``, ``term`` (any crampkg
+id), ``string`` or ``integer``; ``?`` marks an optional value, ``+``/``*`` a list
+of one or more / zero or more values. User text never reaches the query text:
+
+* a finding or cause is resolved through :meth:`KnowledgeBase.resolve_finding` /
+  :meth:`~KnowledgeBase.resolve_cause` to a known IRI (else the errors with
+  suggestions), a phase through its fixed names, a term through the index;
+* on the embedded store a single value is bound with pyoxigraph ``substitutions``;
+* on a remote store it becomes ``VALUES ?name { <validated IRI> }`` inserted at the
+  top of the outermost ``WHERE`` group (so queries use their parameters at the
+  top level only; the test suite checks both bindings give the same rows);
+* a list fills the query's own ``VALUES ?name {}`` placeholder with validated IRIs.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from . import resources
+from . import vocab as V
+from .stores import EmbeddedStore, Value
+from ..errors import QueryError
+from ..sparql.guard import check_query
+
+if TYPE_CHECKING:
+    from .knowledge_base import KnowledgeBase
+
+PARAM_TYPES = ("finding", "cause", "phase", "term", "string", "integer")
+PHASES = {
+    "acute": "CRAMPKG_0000080", "aftercare": "CRAMPKG_0000081",
+    "prevention": "CRAMPKG_0000082", "see_doctor": "CRAMPKG_0000083", "see a doctor": "CRAMPKG_0000083",
+}
+_ID = re.compile(r"^(?:crampkg:|https://w3id\.org/crampkg/)?(CRAMPKG_\d{7})$")
+_SAFE_IRI = re.compile(r"^https://w3id\.org/crampkg/CRAMPKG_\d{7}$")
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+
+Plain = str | int | float | bool | None
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    """A declared parameter of a named query."""
+
+    name: str
+    type: str
+    optional: bool = False
+    many: bool = False
+
+    def __str__(self) -> str:
+        suffix = ("*" if self.optional else "+") if self.many else ("?" if self.optional else "")
+        return f"{self.name}:{self.type}{suffix}"
+
+
+@dataclass(frozen=True, slots=True)
+class NamedQuery:
+    """A query of ``queries/``: its id, header and text."""
+
+    name: str
+    purpose: str
+    params: tuple[Param, ...]
+    example: str
+    text: str
+    path: Path
+    returns: tuple[str, ...] = ()
+
+    def param(self, name: str) -> Param:
+        for p in self.params:
+            if p.name == name:
+                return p
+        known = ", ".join(str(p) for p in self.params) or "none"
+        raise QueryError(f"query {self.name!r} has no parameter {name!r}; its parameters: {known}")
+
+
+@dataclass(frozen=True, slots=True)
+class QueryResult:
+    """Rows of a query as plain Python values (IRIs and strings as ``str``, numbers, booleans)."""
+
+    name: str
+    variables: list[str]
+    rows: list[dict[str, Plain]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"query": self.name, "variables": list(self.variables), "rows": [dict(r) for r in self.rows]}
+
+
+# ---------------------------------------------------------------------- loading
+def parse_header(text: str, path: Path) -> tuple[str, str, tuple[Param, ...], str, tuple[str, ...]]:
+    """(id, purpose, parameters, example, returned variables) from a ``.rq`` file's leading comments."""
+    fields: dict[str, str] = {}
+    current = None
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        body = line[1:].strip()
+        match = re.match(r"^(id|purpose|parameters|example|returns):\s*(.*)$", body)
+        if match:
+            current = match.group(1)
+            fields[current] = match.group(2).strip()
+        elif current and body:
+            fields[current] += " " + body
+    for required in ("id", "purpose", "parameters", "example"):
+        if required not in fields:
+            raise QueryError(f"{path}: header has no '# {required}:' line")
+    params: list[Param] = []
+    spec = fields["parameters"].strip()
+    if spec.lower() not in {"", "none"}:
+        for item in spec.split():
+            match = re.fullmatch(r"([A-Za-z_]\w*):([a-z]+)([?*+]?)", item)
+            if not match or match.group(2) not in PARAM_TYPES:
+                raise QueryError(f"{path}: bad parameter {item!r}; use name:type with type one of {PARAM_TYPES}")
+            name, kind, mod = match.groups()
+            params.append(Param(name, kind, optional=mod in {"?", "*"}, many=mod in {"*", "+"}))
+            if mod in {"*", "+"} and f"VALUES ?{name} {{}}" not in text:
+                raise QueryError(f"{path}: list parameter {name!r} needs a 'VALUES ?{name} {{}}' placeholder")
+    if fields["id"] != path.stem:
+        raise QueryError(f"{path}: header id {fields['id']!r} differs from the file name")
+    returns = tuple(re.findall(r"\?(\w+)", fields.get("returns", "")))
+    return fields["id"], fields["purpose"], tuple(params), fields["example"], returns
+
+
+@cache
+def _load_dir(directory: Path) -> dict[str, NamedQuery]:
+    queries: dict[str, NamedQuery] = {}
+    for path in sorted(directory.glob("*.rq")):
+        text = path.read_text(encoding="utf-8")
+        name, purpose, params, example, returns = parse_header(text, path)
+        queries[name] = NamedQuery(name, purpose, params, example, text, path, returns)
+    return queries
+
+
+def load_queries(directory: Path | None = None) -> dict[str, NamedQuery]:
+    """Every named query in ``directory`` (default: the packaged ``queries/``), by id."""
+    return dict(_load_dir((directory or resources.queries_dir()).resolve()))
+
+
+def get_query(name: str, directory: Path | None = None) -> NamedQuery:
+    """The named query ``name``; :class:`QueryError` naming the known ones otherwise."""
+    queries = load_queries(directory)
+    if name not in queries:
+        raise QueryError(f"unknown query {name!r}; known queries: {', '.join(sorted(queries))}")
+    return queries[name]
+
+
+# ---------------------------------------------------------------------- binding
+@dataclass(frozen=True, slots=True)
+class _Bound:
+    """A validated parameter value: an IRI, or a literal with its datatype."""
+
+    value: str
+    kind: str  # "iri" | "literal"
+    datatype: str = _XSD + "string"
+
+    def sparql(self) -> str:
+        """The value as SPARQL text (only ever built from validated values)."""
+        if self.kind == "iri":
+            if not _SAFE_IRI.match(self.value):  # defence in depth: only crampkg ids reach here
+                raise QueryError(f"refusing to bind IRI {self.value!r}")
+            return f"<{self.value}>"
+        if self.datatype == _XSD + "integer":
+            return str(int(self.value))
+        if "\\" in self.value:
+            raise QueryError("a backslash cannot be sent in a string parameter to a remote store")
+        escaped = self.value.replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+        return f'"{escaped}"'
+
+    def oxigraph(self):
+        import pyoxigraph as ox
+
+        if self.kind == "iri":
+            return ox.NamedNode(self.value)
+        return ox.Literal(self.value, datatype=ox.NamedNode(self.datatype))
+
+
+def _bind_one(kb: KnowledgeBase, query: NamedQuery, param: Param, given: Any) -> _Bound:
+    if isinstance(given, bool) or not isinstance(given, (str, int)):
+        raise QueryError(f"parameter {param.name!r} of {query.name!r} must be text, got {type(given).__name__}")
+    text = str(given).strip()
+    if param.type == "finding":
+        return _Bound(kb.resolve_finding(text).iri, "iri")
+    if param.type == "cause":
+        return _Bound(kb.resolve_cause(text).term.iri, "iri")
+    if param.type == "phase":
+        key = text.casefold().replace("-", "_")
+        local = PHASES.get(key) or PHASES.get(key.replace("_", " "))
+        match = _ID.match(text)
+        if local is None and match and match.group(1) in PHASES.values():
+            local = match.group(1)
+        if local is None:
+            raise QueryError(f"unknown phase {text!r}; use one of acute, aftercare, prevention, see_doctor")
+        return _Bound(V.iri(local), "iri")
+    if param.type == "term":
+        return _Bound(V.iri(_resolve_term(kb, text)), "iri")
+    if param.type == "integer":
+        try:
+            return _Bound(str(int(text)), "literal", _XSD + "integer")
+        except ValueError:
+            raise QueryError(f"parameter {param.name!r} must be an integer, got {text!r}") from None
+    if len(text) > 1000:
+        raise QueryError(f"parameter {param.name!r} is longer than 1000 characters")
+    return _Bound(text, "literal")
+
+
+def _resolve_term(kb: KnowledgeBase, text: str) -> str:
+    """The id of any known term or assertion named by id, CURIE, IRI or label."""
+    index = kb.index
+    known = set(index.terms) | {a.id for a in index.associations} | {a.id for a in index.causal_links} \
+        | {a.id for a in index.indications} | {a.id for a in index.recommendations} | {a.id for a in index.statements}
+    match = _ID.match(text)
+    if match and match.group(1) in known:
+        return match.group(1)
+    for resolver in (kb.finding_resolver, kb.cause_resolver):
+        found = resolver.lookup(text)
+        if found:
+            return found
+    wanted = " ".join(text.split()).casefold()
+    for term in index.terms.values():
+        if term.label.casefold() == wanted:
+            return term.id
+    raise QueryError(f"unknown term or assertion {text!r}: give a CRAMPKG_nnnnnnn id or a label")
+
+
+def bind_params(kb: KnowledgeBase, query: NamedQuery, params: dict[str, Any]) -> dict[str, list[_Bound]]:
+    """Validate ``params`` against the query's header; each name maps to its bound values."""
+    for name in params:
+        query.param(name)  # raises on an unknown name
+    bound: dict[str, list[_Bound]] = {}
+    for param in query.params:
+        given = params.get(param.name)
+        values = [] if given is None else list(given) if isinstance(given, (list, tuple)) else [given]
+        if not values and not param.optional:
+            raise QueryError(f"query {query.name!r} needs parameter {param}")
+        if len(values) > 1 and not param.many:
+            raise QueryError(f"parameter {param.name!r} of {query.name!r} takes one value, got {len(values)}")
+        bound[param.name] = [_bind_one(kb, query, param, v) for v in values]
+    return bound
+
+
+def _fill_lists(query: NamedQuery, bound: dict[str, list[_Bound]]) -> str:
+    text = query.text
+    for param in query.params:
+        if param.many:
+            values = " ".join(b.sparql() for b in bound[param.name])
+            text = text.replace(f"VALUES ?{param.name} {{}}", f"VALUES ?{param.name} {{ {values} }}")
+    return text
+
+
+def _inject_values(text: str, scalars: dict[str, _Bound]) -> str:
+    """Insert ``VALUES ?p { v }`` for each scalar at the top of the outermost WHERE group."""
+    if not scalars:
+        return text
+    match = _WHERE.search(text)
+    if match is None:
+        raise QueryError("a named query with parameters needs a WHERE clause")
+    clause = "".join(f"\n  VALUES ?{name} {{ {b.sparql()} }}" for name, b in scalars.items())
+    return text[: match.end()] + clause + text[match.end():]
+
+
+# ---------------------------------------------------------------------- running
+def _plain(value: Value) -> Plain:
+    if value.kind != "literal":
+        return value.value
+    dt = value.datatype
+    try:
+        if dt in {_XSD + "integer", _XSD + "int", _XSD + "long", _XSD + "nonNegativeInteger"}:
+            return int(value.value)
+        if dt in {_XSD + "decimal", _XSD + "double", _XSD + "float"}:
+            return float(value.value)
+        if dt == _XSD + "boolean":
+            return value.value in {"true", "1"}
+    except ValueError:
+        pass
+    return value.value
+
+
+def _oxigraph_value(term) -> Value:
+    import pyoxigraph as ox
+
+    if isinstance(term, ox.NamedNode):
+        return Value(term.value, "iri")
+    if isinstance(term, ox.BlankNode):
+        return Value(term.value, "bnode")
+    if isinstance(term, ox.Literal):
+        return Value(term.value, "literal", term.language or "", term.datatype.value if term.datatype else "")
+    return Value(str(term), "literal")
+
+
+def run(kb: KnowledgeBase, name: str, **params: Any) -> QueryResult:
+    """Run the named query ``name`` on ``kb`` with ``params`` bound safely (see module doc)."""
+    query = get_query(name)
+    bound = bind_params(kb, query, params)
+    text = _fill_lists(query, bound)
+    scalars = {p.name: bound[p.name][0] for p in query.params if not p.many and bound[p.name]}
+    if isinstance(kb.store, EmbeddedStore):
+        import pyoxigraph as ox
+
+        solutions = kb.store.store.query(
+            text, substitutions={ox.Variable(k): b.oxigraph() for k, b in scalars.items()})
+        variables = [v.value for v in solutions.variables]
+        rows = [{v: _plain(_oxigraph_value(s[v])) if s[v] is not None else None for v in variables}
+                for s in solutions]
+        return QueryResult(name, variables, rows)
+    remote_rows = kb.store.select(_inject_values(text, scalars))
+    variables = list(query.returns) or sorted({k for r in remote_rows for k in r})
+    return QueryResult(name, variables, [{v: _plain(r[v]) if v in r else None for v in variables}
+                                         for r in remote_rows])
+
+
+def run_sparql(kb: KnowledgeBase, text: str, *, max_rows: int = 10_000) -> QueryResult:
+    """Run arbitrary read-only SPARQL (SELECT, ASK, CONSTRUCT, DESCRIBE) through the guard.
+
+    In-process and without a time limit: for untrusted text use the server's worker pool.
+    """
+    guarded = check_query(text)
+    if isinstance(kb.store, EmbeddedStore):
+        result = kb.store.store.query(guarded.text)
+        if guarded.form == "ASK":
+            return QueryResult("sparql", ["boolean"], [{"boolean": bool(result)}])
+        if guarded.form == "SELECT":
+            variables = [v.value for v in result.variables]
+            rows = [{v: _plain(_oxigraph_value(s[v])) if s[v] is not None else None for v in variables}
+                    for _, s in zip(range(max_rows + 1), result)]
+        else:
+            variables = ["subject", "predicate", "object"]
+            rows = [{"subject": _plain(_oxigraph_value(t.subject)), "predicate": t.predicate.value,
+                     "object": _plain(_oxigraph_value(t.object))} for _, t in zip(range(max_rows + 1), result)]
+    else:
+        if guarded.form == "ASK":
+            return QueryResult("sparql", ["boolean"], [{"boolean": kb.store.ask(guarded.text)}])
+        if guarded.form != "SELECT":
+            raise QueryError(f"{guarded.form} queries are answered by the embedded store only; use SELECT or ASK")
+        remote = kb.store.select(guarded.text)
+        variables = sorted({k for r in remote for k in r})
+        rows = [{v: _plain(r[v]) if v in r else None for v in variables} for r in remote[: max_rows + 1]]
+    if len(rows) > max_rows:
+        from ..sparql.results import too_many_message
+
+        raise QueryError(too_many_message(max_rows, "rows", guarded.text))
+    return QueryResult("sparql", variables, rows)
