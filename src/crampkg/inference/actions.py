@@ -53,11 +53,16 @@ class ActionTables:
 
 
 def actions(tables: ActionTables, scores: Mapping[str, float], hypotheses: Sequence[Hypothesis],
-            known: set[str]) -> dict[str, tuple[Action, ...]]:
+            known: set[str], idiopathic: Hypothesis | None = None) -> dict[str, tuple[Action, ...]]:
     """Recommendations by phase, most relevant first."""
-    # the reported causes (certain) and the three leading causes that are not reported
+    # the reported causes (certain) and the three leading causes that are not reported; "no
+    # modelled cause" too when it is likelier than each of them ("If the causes are unknown, one
+    # should stick to general measures that usually work very well.")
+    unreported = [h for h in hypotheses if not h.reported]
     leading = {h.id for h in hypotheses if h.reported}
-    leading |= {h.id for h in [h for h in hypotheses if not h.reported][:LEADING]}
+    leading |= {h.id for h in unreported[:LEADING]}
+    if idiopathic is not None and (not unreported or idiopathic.score >= unreported[0].score):
+        leading.add(idiopathic.id)
     must = {h.id for h in hypotheses if h.must_not_miss and h.score >= MUST_NOT_MISS_FLOOR}
     focus = leading | must
     grouped: dict[str, list[tuple[tuple[Any, ...], Action]]] = {p: [] for p in PHASES}

@@ -26,7 +26,7 @@ from .actions import ActionTables, actions, red_flags
 from .answer import Contribution, Explanation, FindingRef, Hypothesis, Interpretation, NextStep, WhyNot
 from .junction_tree import ImpossibleEvidenceError
 from .model import Model
-from .network import shortest_path
+from .network import Parent, shortest_path
 from .next_steps import next_steps
 from .posterior import CasePosterior, logit, posterior, scores_without
 
@@ -125,7 +125,8 @@ class Engine:
             questions=questions,
             tests=tests,
             interpretations=self._interpretations(up_closed),
-            actions=actions(self.tables, post.scores, hypotheses, known),
+            actions=actions(self.tables, {**post.scores, idiopathic.id: idiopathic.score}, hypotheses, known,
+                            idiopathic=idiopathic),
             red_flags=red_flags(self.tables, hypotheses, known, labels),
             rules_fired=tuple(run.fired),
             kb_version=model.version_iri,
@@ -150,7 +151,12 @@ class Engine:
         terms = kb.index.terms
         without: dict[str, tuple[dict[str, float], float]] = {}
         for f in (*present, *absent):
-            without[f] = scores_without(model, post.evidence, model.node_of[f])
+            # a present finding leaves with its present specialisations (pregnant with weight gain in
+            # pregnancy, which implies it), an absent one with its absent generalisations
+            implied = self.down[f] if f in present else self.up[f]
+            same_side = set(present) if f in present else set(absent)
+            out_nodes = frozenset(model.node_of[g] for g in (implied & same_side) | {f})
+            without[f] = scores_without(model, post.evidence, out_nodes)
         reported = {model.report_of[f] for f in present if f in model.report_of}
         present_exposures = [model.node_of[f] for f in present if nodes[model.node_of[f]].kind == "exposure"]
         closed = frozenset(model.node_of[a] for f in present for a in self.up[f] if a in model.node_of)
@@ -174,7 +180,8 @@ class Engine:
             chains = self._chains(present_exposures, i, closed)
             parent = next((x for x in terms[n.id].parents if x in model.node_of
                            and nodes[model.node_of[x]].role == "cause"), None)
-            source = next((c.source for c in contributions if c.source), "") or (
+            # the sentence behind the strongest finding in favour, else the cause's own sentence
+            source = next((c.source for c in contributions if c.source and c.log_odds > 0), "") or (
                 terms[n.id].sources[0] if terms[n.id].sources else "")
             out.append(Hypothesis(
                 id=n.id, label=n.label, label_de=terms[n.id].label_de, score=p, prior=model.priors[n.id],
@@ -262,38 +269,67 @@ class Engine:
         return [sorted(set(a)) for a in adj]
 
     def _link_between(self, finding: int, cause: int) -> str | None:
-        """The link that carries a finding's effect to a cause: on a shortest trail between them, the
-        first sourced link seen from the finding's side."""
+        """The link that carries a finding's effect to a cause, cited with the contribution.
+
+        The finding's effect flows along a directed chain when there is one: from an exposure down
+        to the cause (drinks little -> insufficient fluid intake -> electrolyte imbalance), or from the
+        cause down to a symptom (one-sided diet -> magnesium deficiency -> calf cramp at night); the
+        sourced link nearest the cause on that chain says why it matters for the cause ("Often this
+        imbalance comes from under-drinking.", "A magnesium deficiency is usually caused by a
+        one-sided unhealthy diet ..."). Otherwise (two causes competing for one finding) the
+        finding's own link on the shortest trail is cited.
+        """
         key = (finding, cause)
         if key in self._link_cache:
             return self._link_cache[key]
-        nodes = self.model.structure.nodes
-        prev = {finding: -1}
-        queue = deque([finding])
-        while queue:
-            n = queue.popleft()
-            if n == cause:
-                break
-            for m in self._undirected[n]:
-                if m not in prev:
-                    prev[m] = n
-                    queue.append(m)
+        model = self.model
+        nodes = model.structure.nodes
+        children = model.children
         found: str | None = None
-        if cause in prev:
-            path = [cause]
-            while prev[path[-1]] != -1:
-                path.append(prev[path[-1]])
-            # finding ... cause: the sourced link nearest the cause says why it matters for the cause
-            # (drinks little -> insufficient fluid intake -> electrolyte imbalance cites "Often this
-            # imbalance comes from under-drinking.", not the report); path runs cause ... finding
-            for a, b in zip(path, path[1:]):
-                edge = next((p for p in nodes[b].parents if p.node == a), None) or next(
-                    (p for p in nodes[a].parents if p.node == b), None)
+        down = shortest_path(model.structure, finding, cause, children=children)
+        report = model.report_of.get(nodes[finding].id)
+        if down is None and report is not None:
+            via = shortest_path(model.structure, model.node_of[report], cause, children=children)
+            down = [finding, *via] if via else None
+        up = None if down else shortest_path(model.structure, cause, finding, children=children)
+        if down or up:
+            path = down if down else list(reversed(up or []))  # finding ... cause
+            for a, b in reversed(list(zip(path, path[1:]))):  # nearest the cause first
+                edge = self._edge(a, b)
+                if edge is not None and edge.links:
+                    found = edge.links[0]
+                    break
+        else:
+            trail = self._trail(finding, cause)
+            for a, b in zip(trail, trail[1:]):  # nearest the finding first
+                edge = self._edge(a, b)
                 if edge is not None and edge.links:
                     found = edge.links[0]
                     break
         self._link_cache[key] = found
         return found
+
+    def _edge(self, a: int, b: int) -> Parent | None:
+        nodes = self.model.structure.nodes
+        return next((p for p in nodes[b].parents if p.node == a), None) or next(
+            (p for p in nodes[a].parents if p.node == b), None)
+
+    def _trail(self, start: int, goal: int) -> list[int]:
+        """A shortest undirected trail between two nodes (empty when they are not connected)."""
+        prev = {start: -1}
+        queue = deque([start])
+        while queue:
+            n = queue.popleft()
+            if n == goal:
+                path = [n]
+                while prev[path[-1]] != -1:
+                    path.append(prev[path[-1]])
+                return path[::-1]
+            for m in self._undirected[n]:
+                if m not in prev:
+                    prev[m] = n
+                    queue.append(m)
+        return []
 
     def _interpretations(self, present: set[str]) -> tuple[Interpretation, ...]:
         terms = self.kb.index.terms

@@ -191,8 +191,12 @@ def _test(model: Model, cand: Candidate, g: float, post: CasePosterior, scores: 
     for finding, role, cause in cand.indications:
         if finding not in unknown:
             continue
-        phrases.append(f"{terms[finding].label if finding in terms else finding} would "
-                       f"{_ROLE_VERB.get(role, role)} {terms[cause].label if cause in terms else cause}")
+        f_label = terms[finding].label if finding in terms else finding
+        c_label = terms[cause].label if cause in terms else cause
+        if role == "rules_out":  # sensitive: its absence is what rules the cause out
+            phrases.append(f"{f_label} would point to {c_label}; its absence would help rule it out")
+        else:
+            phrases.append(f"{f_label} would {_ROLE_VERB.get(role, role)} {c_label}")
         discriminates.append(cause)
     revealed = tuple(s.nodes[v].id for v in cand.reveals if v not in evidence)
     return NextStep(id=cand.id, label=cand.label, kind="test", reveals=revealed,

@@ -63,10 +63,14 @@ def p_no_cause(model: Model, evidence: Mapping[int, int], p_evidence: float) -> 
     return min(1.0, joint / p_evidence)
 
 
-def scores_without(model: Model, evidence: Mapping[int, int], node: int) -> tuple[dict[str, float], float]:
-    """Posteriors of the causes (and P(no cause)) with one finding left out of the evidence."""
-    rest = {k: v for k, v in evidence.items() if k != node}
-    prop = model.network.tree.propagate(rest, wanted=model.wanted_causes)
+def scores_without(model: Model, evidence: Mapping[int, int], nodes_out: frozenset[int]) -> tuple[dict[str, float], float]:
+    """Posteriors of the causes (and P(no cause)) with findings left out of the evidence (a finding
+    goes together with its reported specialisations, which imply it)."""
+    rest = {k: v for k, v in evidence.items() if k not in nodes_out}
     nodes = model.structure.nodes
+    if not rest:
+        return ({nodes[i].id: model.priors[nodes[i].id] for i in model.cause_nodes},
+                model.network.target_no_cause)
+    prop = model.network.tree.propagate(rest, wanted=model.wanted_causes)
     return ({nodes[i].id: prop.marginal(i) for i in model.cause_nodes},
             p_no_cause(model, rest, prop.probability))
