@@ -32,6 +32,20 @@ def _why(h) -> str:
     return ", ".join(parts) or "prior only"
 
 
+ACTIONS_SHOWN = 8
+"""Advice entries printed per phase (the JSON answer has them all, at most 20)."""
+
+
+def _chain_text(kb: KnowledgeBase, chain: tuple[str, ...]) -> str:
+    """A chain as labels; a step from a class to the class it specialises reads "is a kind of"."""
+    parts = [_label(kb, chain[0])]
+    for a, b in zip(chain, chain[1:]):
+        term = kb.index.terms.get(a)
+        is_a = term is not None and b in term.parents
+        parts.append(("(a kind of) " if is_a else "-> ") + _label(kb, b))
+    return " ".join(parts)
+
+
 def render_explanation(answer: Explanation, kb: KnowledgeBase, top: int = 5) -> str:
     """A readable report: red flags first, then the causes with their posterior and why, the
     questions and tests to do next, interpretations and what to do."""
@@ -66,10 +80,12 @@ def render_explanation(answer: Explanation, kb: KnowledgeBase, top: int = 5) -> 
             out.append(_wrap(f'source: "{h.source}"', " " * 5))
         for chain in h.chains[:1]:
             if len(chain) > 2:
-                out.append(_wrap("chain: " + " -> ".join(_label(kb, n) for n in chain), " " * 5))
+                out.append(_wrap("chain: " + _chain_text(kb, chain), " " * 5))
     idio = answer.idiopathic
     out.append(f"{'-':<5}{'no modelled cause (' + idio.label + ')':<46}{idio.score:>6.3f}  "
                f"P(none of the causes above); prior {idio.prior:.2f}")
+    if idio.source:
+        out.append(_wrap(f'source: "{idio.source}"', " " * 5))
     out.append("  (! = must not be missed)"
                + (f"; {answer.hypotheses_omitted} more causes not listed" if answer.hypotheses_omitted else ""))
     if answer.interpretations:
@@ -99,9 +115,11 @@ def render_explanation(answer: Explanation, kb: KnowledgeBase, top: int = 5) -> 
             continue
         out.append("")
         out.append(f"{title}:")
-        for a in actions[:6]:
+        for a in actions[:ACTIONS_SHOWN]:
             out.append(_wrap(f"- {a.label}: {a.instructions}", "  "))
             out.append(_wrap(f'"{a.source}"', "      "))
+        if len(actions) > ACTIONS_SHOWN:
+            out.append(f"  (+{len(actions) - ACTIONS_SHOWN} more: --json lists every one)")
     if answer.robustness is not None:
         r = answer.robustness
         out.append("")
