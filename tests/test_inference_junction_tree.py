@@ -81,3 +81,35 @@ def test_contradictory_evidence_is_an_error():
     tree = JunctionTree([(), (0,)], [np.array([0.7, 0.3]), copy])
     with pytest.raises(ImpossibleEvidenceError):
         tree.propagate({0: 1, 1: 0})
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_the_min_degree_tree_for_large_networks_is_exact_too(seed, monkeypatch):
+    from crampkg.inference import junction_tree
+
+    monkeypatch.setattr(junction_tree, "MIN_FILL_NODES", 0)  # take the large-network path
+    rng = np.random.default_rng(1000 + seed)
+    n = int(rng.integers(2, 9))
+    parents, tables = _random_network(rng, n)
+    pair = tuple(sorted(rng.choice(n, size=2, replace=False).tolist()))
+    tree = JunctionTree(parents, tables, together=[pair])
+    evidence = {int(v): int(rng.integers(0, 2)) for v in rng.choice(n, size=int(rng.integers(0, n)), replace=False)}
+    joint = _brute(parents, tables, evidence)
+    p_e = sum(joint.values())
+    if p_e == 0:
+        return
+    prop = tree.propagate(evidence, wanted=set(tree.home) | set(tree.together_home.values()))
+    assert prop.probability == pytest.approx(p_e, rel=1e-12)
+    for v in range(n):
+        expected = sum(p for x, p in joint.items() if x[v] == 1) / p_e
+        assert prop.marginal(v) == pytest.approx(expected, abs=1e-12)
+
+
+def test_a_too_wide_network_is_refused_with_the_clique_size():
+    from crampkg.inference.junction_tree import TooWideError, width_bound
+
+    # one child with eight parents: the moral graph is a 9-clique
+    parents = [()] * 8 + [tuple(range(8))]
+    assert width_bound(parents) == 8
+    with pytest.raises(TooWideError):
+        width_bound(parents, limit=5)

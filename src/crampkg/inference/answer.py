@@ -196,6 +196,8 @@ class Explanation:
     rules_fired: tuple[str, ...]
     kb_version: str
     exact: bool = True
+    error_bound: float | None = None
+    """When not exact: 1.96 standard errors of the least certain cause's score (likelihood weighting)."""
     robustness: Robustness | None = None
     disclaimer: str = DISCLAIMER
     hypotheses_omitted: int = 0
@@ -241,6 +243,7 @@ class Explanation:
                 "top3_share": {k: round(v, 6) for k, v in self.robustness.top3_share.items()},
                 "stable": self.robustness.stable, "note": self.robustness.note},
             "exact": self.exact,
+            "error_bound": None if self.error_bound is None else round(self.error_bound, 6),
             "hypotheses_omitted": self.hypotheses_omitted,
             "disclaimer": self.disclaimer,
             "kb_version": self.kb_version,

@@ -24,9 +24,12 @@ ANY_CAUSE = "ANY_MODELLED_CAUSE"
 
 def _variables(model: Model) -> tuple[list[str], list[str], list[tuple[str, ...]], list[np.ndarray]]:
     """Names, descriptions, parents (names) and tables, with the any-cause OR chain appended."""
-    net = model.network
     nodes = model.structure.nodes
-    tables = make_tables(model.structure, net.numbers, net.scale)
+    if model.network is not None:
+        tables = make_tables(model.structure, model.network.numbers, model.network.scale)
+    else:  # too wide for exact inference here; the file still holds the same network
+        assert model.sampler is not None
+        tables = make_tables(model.structure, model.numbers, model.sampler.scale)
     names = [n.id for n in nodes]
     descriptions = [f"{n.label} ({n.role}{', ' + n.kind if n.kind else ''})" for n in nodes]
     parents = [tuple(names[p.node] for p in n.parents) for n in nodes]

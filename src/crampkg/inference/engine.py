@@ -17,12 +17,13 @@ The method (README, "How the ranking works"; docs/model.md):
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from ..kb import vocab as V
 from ..errors import CaseFormatError
 from .actions import ActionTables, actions, red_flags
+from .approximate import ApproximateCase
 from .answer import Contribution, Explanation, FindingRef, Hypothesis, Interpretation, NextStep, WhyNot
 from .junction_tree import ImpossibleEvidenceError
 from .model import Model
@@ -89,6 +90,8 @@ class Engine:
         return present_ids, absent_ids, evidence
 
     def posterior(self, evidence: Mapping[int, int]) -> CasePosterior:
+        if not self.model.exact:
+            return ApproximateCase(self.model, evidence).posterior()
         try:
             return posterior(self.model, evidence)
         except ImpossibleEvidenceError:
@@ -106,13 +109,17 @@ class Engine:
         run = kb.rules.run(up_closed, down_closed,
                            close_up=lambda ids: set().union(*(self.up.get(i, {i}) for i in ids)))
         inferred_ids = sorted(f for f in run.inferred if f not in up_closed and f not in down_closed)
-        post = self.posterior(evidence)
-        hypotheses, idiopathic = self._hypotheses(post, present_ids, absent_ids, down_closed)
-        questions, tests = next_steps(model, post, post.scores)
+        approximate = None if model.exact else ApproximateCase(model, evidence)
+        post = approximate.posterior() if approximate is not None else self.posterior(evidence)
+        without = approximate.without if approximate is not None else (
+            lambda out: scores_without(model, evidence, out))
+        hypotheses, idiopathic = self._hypotheses(post, present_ids, absent_ids, down_closed, without)
+        questions, tests = next_steps(model, post, post.scores,
+                                      approximate.gain if approximate is not None else None)
         known = up_closed | set(inferred_ids)
         labels = {t: terms[t].label for t in known if t in terms}
         robust: Robustness | None = None
-        if robustness:
+        if robustness and model.exact:  # the redraws need exact posteriors to mean anything
             from .robustness import robustness as measure
 
             robust = measure(self, evidence, [h.id for h in hypotheses[:3]], draws=draws, seed=seed)
@@ -130,7 +137,8 @@ class Engine:
             red_flags=red_flags(self.tables, hypotheses, known, labels),
             rules_fired=tuple(run.fired),
             kb_version=model.version_iri,
-            exact=True,
+            exact=model.exact,
+            error_bound=post.error_bound,
             robustness=robust,
             hypotheses_omitted=max(0, len(hypotheses) - MAX_HYPOTHESES),
         )
@@ -143,7 +151,9 @@ class Engine:
 
     # ------------------------------------------------------------------ hypotheses
     def _hypotheses(self, post: CasePosterior, present: Sequence[str], absent: Sequence[str],
-                    down_closed: set[str]) -> tuple[list[Hypothesis], Hypothesis]:
+                    down_closed: set[str],
+                    scores_without: Callable[[frozenset[int]], tuple[dict[str, float], float]]
+                    ) -> tuple[list[Hypothesis], Hypothesis]:
         model = self.model
         kb = self.kb
         s = model.structure
@@ -156,7 +166,7 @@ class Engine:
             implied = self.down[f] if f in present else self.up[f]
             same_side = set(present) if f in present else set(absent)
             out_nodes = frozenset(model.node_of[g] for g in (implied & same_side) | {f})
-            without[f] = scores_without(model, post.evidence, out_nodes)
+            without[f] = scores_without(out_nodes)
         reported = {model.report_of[f] for f in present if f in model.report_of}
         present_exposures = [model.node_of[f] for f in present if nodes[model.node_of[f]].kind == "exposure"]
         closed = frozenset(model.node_of[a] for f in present for a in self.up[f] if a in model.node_of)
@@ -208,7 +218,7 @@ class Engine:
         term = terms.get(cid)
         return Hypothesis(
             id=cid, label=term.label if term else "idiopathic leg cramps", label_de=term.label_de if term else None,
-            score=post.no_cause, prior=model.network.target_no_cause,
+            score=post.no_cause, prior=model.target_no_cause,
             prior_level=cause.prior.label if cause else "usually", parent=None, reported=False,
             must_not_miss=False, contributions=tuple(contributions), chains=(),
             source=term.sources[0] if term and term.sources else "")
@@ -358,13 +368,15 @@ class Engine:
         _, _, evidence = self.case(present, absent)
         best: tuple[float, NextStep] | None = None
         steps = {s.id: s for s in (*explanation.questions, *explanation.tests)}
+        approximate = None if model.exact else ApproximateCase(model, evidence)
         if target in model.node_of:
             goal = model.node_of[target]
             for cand in model.candidates:
                 revealed = [v for v in cand.reveals if v not in evidence]
                 if not revealed or len(revealed) > 3:
                     continue
-                change = self._largest_change(evidence, revealed, goal)
+                change = (approximate.largest_change(revealed, goal) if approximate is not None
+                          else self._largest_change(evidence, revealed, goal))
                 if change is None:
                     continue
                 if best is None or change > best[0] + 1e-12:
@@ -406,7 +418,7 @@ class Engine:
 
     def _largest_change(self, evidence: Mapping[int, int], revealed: Sequence[int], goal: int) -> float | None:
         """The largest change of the goal's posterior over the outcomes of the revealed findings."""
-        tree = self.model.network.tree
+        tree = self.model.net.tree
         base = tree.propagate(evidence, wanted={tree.home[goal]}).marginal(goal)
         largest = None
         for outcome in range(2 ** len(revealed)):

@@ -81,6 +81,97 @@ def _triangulate(n: int, adjacency: list[set[int]]) -> list[frozenset[int]]:
     return maximal
 
 
+class TooWideError(ValueError):
+    """The moral graph's triangulation needs a clique larger than allowed: exact inference is out
+    of reach (the engine answers by likelihood weighting instead)."""
+
+
+def _eliminate_min_degree(n: int, adjacency: list[set[int]], limit: int | None = None
+                          ) -> tuple[list[tuple[int, ...]], list[list[int]]]:
+    """Cliques and tree edges of a junction tree by greedy min-degree elimination (a heap with lazy
+    updates: about n log n, for graphs too large for min-fill). Each clique's parent is the clique
+    of its earliest-eliminated neighbour; a clique inside its parent is merged into it."""
+    import heapq
+
+    adj = [set(a) for a in adjacency]
+    position = [-1] * n
+    heap = [(len(adj[v]), v) for v in range(n)]
+    heapq.heapify(heap)
+    made: list[tuple[int, frozenset[int]]] = []
+    step = 0
+    while heap:
+        degree, v = heapq.heappop(heap)
+        if position[v] >= 0 or degree != len(adj[v]):
+            continue
+        nb = adj[v]
+        if limit is not None and len(nb) > limit:
+            raise TooWideError(f"a clique of {len(nb) + 1} variables (limit {limit + 1})")
+        position[v] = step
+        step += 1
+        made.append((v, frozenset(nb | {v})))
+        for a in nb:
+            adj[a] |= nb
+            adj[a].discard(a)
+            adj[a].discard(v)
+            heapq.heappush(heap, (len(adj[a]), a))
+        adj[v] = set()
+    owner = {v: i for i, (v, _) in enumerate(made)}
+    parent = [-1] * len(made)
+    for i, (v, clique) in enumerate(made):
+        rest = [u for u in clique if u != v]
+        if rest:
+            parent[i] = owner[min(rest, key=position.__getitem__)]
+    # merge a clique into its parent when it is contained in it (its children move up)
+    alive = [True] * len(made)
+    for i in range(len(made)):
+        j = parent[i]
+        if j >= 0 and made[i][1] <= made[j][1]:
+            alive[i] = False
+            for k in range(len(made)):
+                if parent[k] == i:
+                    parent[k] = j
+    index = {i: k for k, i in enumerate(i for i in range(len(made)) if alive[i])}
+    cliques = [tuple(sorted(made[i][1])) for i in range(len(made)) if alive[i]]
+    neighbours: list[list[int]] = [[] for _ in cliques]
+    for i in range(len(made)):
+        if alive[i] and parent[i] >= 0:
+            a, b = index[i], index[parent[i]]
+            neighbours[a].append(b)
+            neighbours[b].append(a)
+    return cliques, neighbours
+
+
+def width_bound(parents: Sequence[Sequence[int]], together: Iterable[Iterable[int]] = (),
+                limit: int | None = None) -> int:
+    """An upper bound on the treewidth of the moral graph (min-degree elimination); raises
+    :class:`TooWideError` as soon as it passes ``limit``."""
+    adjacency = _moral(len(parents), parents, together)
+    cliques, _ = _eliminate_min_degree(len(parents), adjacency, limit)
+    return max((len(c) for c in cliques), default=1) - 1
+
+
+def _moral(n: int, parents: Sequence[Sequence[int]], together: Iterable[Iterable[int]]) -> list[set[int]]:
+    adjacency: list[set[int]] = [set() for _ in range(n)]
+
+    def connect(nodes: Sequence[int]) -> None:
+        for i, a in enumerate(nodes):
+            for b in nodes[i + 1:]:
+                if a != b:
+                    adjacency[a].add(b)
+                    adjacency[b].add(a)
+
+    for v, ps in enumerate(parents):
+        connect((v, *ps))
+    for s in together:
+        connect(tuple(s))
+    return adjacency
+
+
+MIN_FILL_NODES = 300
+"""Up to this many variables the triangulation is greedy min-fill (narrower cliques); beyond, the
+faster min-degree elimination."""
+
+
 class JunctionTree:
     """A compiled junction tree over binary variables ``0 .. n-1``.
 
@@ -90,51 +181,18 @@ class JunctionTree:
     """
 
     def __init__(self, parents: Sequence[Sequence[int]], tables: Sequence[np.ndarray],
-                 together: Iterable[Iterable[int]] = ()):
+                 together: Iterable[Iterable[int]] = (), limit: int | None = None):
         n = len(parents)
         self.n = n
         self.parents = [tuple(p) for p in parents]
-        adjacency: list[set[int]] = [set() for _ in range(n)]
-
-        def connect(nodes: Sequence[int]) -> None:
-            for i, a in enumerate(nodes):
-                for b in nodes[i + 1:]:
-                    if a != b:
-                        adjacency[a].add(b)
-                        adjacency[b].add(a)
-
-        for v, ps in enumerate(self.parents):
-            connect((v, *ps))
         self.together = [tuple(sorted(set(s))) for s in together]
-        for s in self.together:
-            connect(s)
-        cliques = sorted((tuple(sorted(c)) for c in _triangulate(n, adjacency)), key=lambda c: (-len(c), c))
+        adjacency = _moral(n, self.parents, self.together)
+        if n > MIN_FILL_NODES:
+            cliques, neighbours = _eliminate_min_degree(n, adjacency, limit)
+        else:
+            cliques, neighbours = self._min_fill_tree(n, adjacency, limit)
         self.cliques: list[tuple[int, ...]] = cliques
         m = len(cliques)
-        # maximum-weight spanning forest over separator sizes (Kruskal; ties by clique order)
-        candidates = []
-        for i in range(m):
-            si = set(cliques[i])
-            for j in range(i + 1, m):
-                w = len(si.intersection(cliques[j]))
-                if w:
-                    candidates.append((-w, i, j))
-        candidates.sort()
-        root_of = list(range(m))
-
-        def find(x: int) -> int:
-            while root_of[x] != x:
-                root_of[x] = root_of[root_of[x]]
-                x = root_of[x]
-            return x
-
-        neighbours: list[list[int]] = [[] for _ in range(m)]
-        for _, i, j in candidates:
-            ri, rj = find(i), find(j)
-            if ri != rj:
-                root_of[ri] = rj
-                neighbours[i].append(j)
-                neighbours[j].append(i)
         # root every component at its first clique; order edges child -> parent (post-order)
         self.parent_of: list[int] = [-1] * m
         self.roots: list[int] = []
@@ -205,6 +263,40 @@ class JunctionTree:
             shape = tuple(2 if x in axes_vars else 1 for x in clique)
             self._layout.append((c, perm, shape))
         self.set_tables(tables)
+
+    @staticmethod
+    def _min_fill_tree(n: int, adjacency: list[set[int]], limit: int | None
+                       ) -> tuple[list[tuple[int, ...]], list[list[int]]]:
+        """Maximal cliques by greedy min-fill, joined by a maximum-weight spanning forest over
+        separator sizes (Kruskal; ties by clique order)."""
+        cliques = sorted((tuple(sorted(c)) for c in _triangulate(n, adjacency)), key=lambda c: (-len(c), c))
+        if limit is not None and cliques and len(cliques[0]) > limit + 1:
+            raise TooWideError(f"a clique of {len(cliques[0])} variables (limit {limit + 1})")
+        m = len(cliques)
+        candidates = []
+        for i in range(m):
+            si = set(cliques[i])
+            for j in range(i + 1, m):
+                w = len(si.intersection(cliques[j]))
+                if w:
+                    candidates.append((-w, i, j))
+        candidates.sort()
+        root_of = list(range(m))
+
+        def find(x: int) -> int:
+            while root_of[x] != x:
+                root_of[x] = root_of[root_of[x]]
+                x = root_of[x]
+            return x
+
+        neighbours: list[list[int]] = [[] for _ in range(m)]
+        for _, i, j in candidates:
+            ri, rj = find(i), find(j)
+            if ri != rj:
+                root_of[ri] = rj
+                neighbours[i].append(j)
+                neighbours[j].append(i)
+        return cliques, neighbours
 
     @property
     def width(self) -> int:

@@ -15,10 +15,17 @@ from typing import TYPE_CHECKING
 
 from ..kb import vocab as V
 from .facts import REPORT, TEST, Facts, Interpretation, Link, read_facts
+from .junction_tree import TooWideError, width_bound
 from .network import COPY, OR, Network, Numbers, Structure, build_structure
+from .sampling import Sampler
 
 if TYPE_CHECKING:
     from ..kb.knowledge_base import KnowledgeBase
+
+MAX_EXACT_WIDTH = 18
+"""The widest junction tree crampkg compiles: cliques of at most 19 binary variables (2^19 table
+entries). A network that needs more is answered by likelihood weighting (:mod:`.sampling`), and its
+answers say ``"exact": false`` with their error bound."""
 
 DEFAULT_NO_CAUSE = 0.70
 """P(no modelled cause) when the knowledge base has no idiopathic cause with a prior (the level
@@ -65,13 +72,29 @@ class Model:
         self.candidates = self._candidates()
         together = [(c,) + b for cand in self.candidates for c, b in zip(cand.reveals, cand.blankets)]
         together += [cand.reveals for cand in self.candidates if len(cand.reveals) > 1]
-        self.network = Network(s, self.numbers, target, together)
-        tree = self.network.tree
         self.cause_nodes = s.causes
         self.latent_nodes = tuple(i for i, n in enumerate(s.nodes) if n.role in ("cause", "state"))
-        self.wanted_latent = frozenset(tree.home[i] for i in self.latent_nodes)
-        self.wanted_causes = frozenset(tree.home[i] for i in self.cause_nodes)
-        self.wanted_steps = frozenset(self.network.query_tree.together_home.values())
+        parents_of = [tuple(p.node for p in n.parents) for n in s.nodes]
+        self.exact = True
+        self.why_approximate = ""
+        self.sampler: Sampler | None = None
+        try:
+            width_bound(parents_of, together, limit=MAX_EXACT_WIDTH)
+        except TooWideError as exc:
+            self.exact = False
+            self.why_approximate = (f"the network's moral graph needs {exc}; answers are approximated by "
+                                    "likelihood weighting")
+        if self.exact:
+            self.network: Network | None = Network(s, self.numbers, target, together)
+            tree = self.network.tree
+            self.wanted_latent = frozenset(tree.home[i] for i in self.latent_nodes)
+            self.wanted_causes = frozenset(tree.home[i] for i in self.cause_nodes)
+            self.wanted_steps = frozenset(self.network.query_tree.together_home.values())
+        else:
+            self.network = None
+            self.sampler = Sampler(s, self.numbers, target)
+            self.wanted_latent = self.wanted_causes = self.wanted_steps = frozenset()
+        self.target_no_cause = target
         # reports: finding node -> cause id it reports
         self.report_of: dict[str, str] = {}
         for cause, findings in s.reports.items():
@@ -149,10 +172,23 @@ class Model:
 
     def _priors(self) -> dict[str, float]:
         """P(cause present) with no finding known."""
+        nodes = self.structure.nodes
+        if self.network is None:
+            assert self.sampler is not None
+            samples = self.sampler.run({})
+            weights = samples.weights()
+            return {nodes[v].id: p for v, p in self.sampler.marginals(samples, weights, self.latent_nodes).items()}
         prop = self.network.tree.propagate({}, wanted=self.wanted_latent)
-        return {self.structure.nodes[i].id: prop.marginal(i) for i in self.latent_nodes}
+        return {nodes[i].id: prop.marginal(i) for i in self.latent_nodes}
 
     # ------------------------------------------------------------------ lookups
+    @property
+    def net(self) -> Network:
+        """The compiled network (the exact path; the approximate path has none)."""
+        if self.network is None:
+            raise RuntimeError("this knowledge base is answered by sampling: it has no junction tree")
+        return self.network
+
     def is_gate(self, node_id: str) -> bool:
         n = self.structure.nodes[self.node_of[node_id]]
         return n.gate in (COPY, OR)

@@ -32,16 +32,19 @@ class CasePosterior:
     """The posteriors of one case."""
 
     evidence: Mapping[int, int]
-    propagation: Propagation
+    propagation: Propagation | None
+    """The junction tree's propagation (None on the approximate path)."""
     scores: Mapping[str, float]
     """Cause or state id -> P(present | findings)."""
     no_cause: float
     """P(no modelled cause present | findings)."""
+    error_bound: float | None = None
+    """On the approximate path: 1.96 standard errors of the least certain cause's score."""
 
 
 def posterior(model: Model, evidence: Mapping[int, int], wanted: frozenset[int] | None = None) -> CasePosterior:
     """Propagate the evidence; every cause's and state's posterior and P(no modelled cause)."""
-    tree = model.network.tree
+    tree = model.net.tree
     prop = tree.propagate(evidence, wanted=model.wanted_latent if wanted is None else wanted)
     nodes = model.structure.nodes
     scores = {nodes[i].id: prop.marginal(i) for i in model.latent_nodes}
@@ -57,7 +60,7 @@ def p_no_cause(model: Model, evidence: Mapping[int, int], p_evidence: float) -> 
             return 0.0
         none[c] = 0
     try:
-        joint = model.network.tree.propagate(none).probability
+        joint = model.net.tree.propagate(none).probability
     except ImpossibleEvidenceError:
         return 0.0
     return min(1.0, joint / p_evidence)
@@ -70,7 +73,7 @@ def scores_without(model: Model, evidence: Mapping[int, int], nodes_out: frozens
     nodes = model.structure.nodes
     if not rest:
         return ({nodes[i].id: model.priors[nodes[i].id] for i in model.cause_nodes},
-                model.network.target_no_cause)
-    prop = model.network.tree.propagate(rest, wanted=model.wanted_causes)
+                model.target_no_cause)
+    prop = model.net.tree.propagate(rest, wanted=model.wanted_causes)
     return ({nodes[i].id: prop.marginal(i) for i in model.cause_nodes},
             p_no_cause(model, rest, prop.probability))

@@ -43,7 +43,7 @@ def robustness(engine: Engine, evidence: Mapping[int, int], leading: Sequence[st
     ranks = {lid: s.rank for lid, s in engine.kb.index.strengths.items()}
     rng = np.random.default_rng(seed)
     stays = dict.fromkeys(leading, 0)
-    base = model.network
+    base = model.net
     nodes = model.structure.nodes
     priors = model.priors
     try:
