@@ -54,7 +54,7 @@ ONE_MILLION = "x550"
 
 
 def _write(path: Path, data: bytes) -> None:
-    from crampkg.io.files import atomic_write_bytes
+    from bn_bench import atomic_write_bytes  # benchmarks/ is on sys.path (HERE)
 
     atomic_write_bytes(path, data)
 

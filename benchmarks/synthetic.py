@@ -57,6 +57,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
 TMP = HERE / "results" / "tmp"
 SCALES = (1, 10, 100, 550, 1000)
 SEED = 20240611
@@ -74,12 +75,9 @@ IAO_REPLACED_BY = "http://purl.obolibrary.org/obo/IAO_0100001"
 
 
 def _write(path: Path, data: bytes) -> None:
-    try:
-        from crampkg.io.files import atomic_write_bytes
-    except ImportError:  # pragma: no cover
-        path.write_bytes(data)
-    else:
-        atomic_write_bytes(path, data)
+    from bn_bench import atomic_write_bytes  # benchmarks/ is on sys.path (HERE)
+
+    atomic_write_bytes(path, data)
 
 
 def _nt_escape(text: str) -> str:
