@@ -595,6 +595,10 @@ def run_all(quick: bool = False, snapshot: bool = False) -> dict:
         r["manifest"] = {k: manifest.get(k) for k in ("triples", "causes", "shape", "rewire", "rewired_links")}
         res["synthetic"][name] = r
     res["load_average_end"] = os.getloadavg()
+    if SNAPSHOT is not None:
+        import shutil
+
+        shutil.rmtree(SNAPSHOT, ignore_errors=True)
     res["total_s"] = time.perf_counter() - started
     res["verdicts"] = verdicts(res)
     return res
