@@ -437,24 +437,41 @@ class Network:
         tables = make_tables(structure, numbers, 1.0)
         self.tree = JunctionTree(self.parents_of, tables)
         self.query_tree = JunctionTree(self.parents_of, tables, together) if together else self.tree
+        # P(no modelled cause | e) = P(e, no cause) / P(e): the numerator is the evidence probability
+        # in a copy of the lean tree whose cause tables say "never present" (a collect pass over the
+        # cliques with evidence only, instead of setting all causes as evidence: 0.12 -> 0.07 ms)
+        self.none_tree = self._copy_tree(self.tree)
         self.scale = self.fit_scale(numbers)
         tables = make_tables(structure, numbers, self.scale)
         self.tree.set_tables(tables)
+        self.none_tree.set_tables(self._none_tables(tables))
         if self.query_tree is not self.tree:
             self.query_tree.set_tables(tables)
 
-    def p_no_cause(self, evidence: Mapping[int, int] | None = None) -> float:
+    @staticmethod
+    def _copy_tree(tree: JunctionTree) -> JunctionTree:
+        """The same compiled tree (cliques, layout) to hold other tables."""
+        other = object.__new__(JunctionTree)
+        other.__dict__.update(tree.__dict__)
+        return other
+
+    def _none_tables(self, tables: list[np.ndarray]) -> list[np.ndarray]:
+        """The tables with every cause forced absent (its "present" column zero)."""
+        out = list(tables)
+        for c in self.structure.causes:
+            t = tables[c].copy()
+            t[..., 1] = 0.0
+            out[c] = t
+        return out
+
+    def p_no_cause(self, evidence: Mapping[int, int] | None = None, p_evidence: float | None = None) -> float:
         """P(no modelled cause present | evidence) with the tables currently set."""
         base = dict(evidence or {})
-        z = self.tree.propagate(base).probability if base else 1.0
-        none = dict(base)
-        for c in self.structure.causes:
-            if none.get(c) == 1:
-                return 0.0
-            none[c] = 0
+        if p_evidence is None:
+            p_evidence = self.tree.propagate(base).probability if base else 1.0
         try:
-            return self.tree.propagate(none).probability / z
-        except ValueError:
+            return min(1.0, self.none_tree.propagate(base).probability / p_evidence)
+        except ValueError:  # the evidence needs a cause (a reported one): none is impossible
             return 0.0
 
     def fit_scale(self, numbers: Numbers) -> float:
@@ -467,8 +484,8 @@ class Network:
         target = self.target_no_cause
 
         def excess(s: float) -> float:
-            self.tree.set_tables(make_tables(self.structure, numbers, s))
-            return self.p_no_cause() - target
+            self.none_tree.set_tables(self._none_tables(make_tables(self.structure, numbers, s)))
+            return self.p_no_cause(p_evidence=1.0) - target
 
         top = max((numbers.level[n.leak[1]] for n in self.structure.nodes if n.leak and n.leak[0] in ("prior", "split")),
                   default=1.0)
@@ -506,11 +523,12 @@ class Network:
         other.target_no_cause = self.target_no_cause
         other.parents_of = self.parents_of
         other.query_tree = self.tree  # redraws answer posteriors only: no next steps on them
-        tree = object.__new__(JunctionTree)
-        tree.__dict__.update(self.tree.__dict__)
-        other.tree = tree
+        other.tree = tree = self._copy_tree(self.tree)
+        other.none_tree = self._copy_tree(self.none_tree)
         other.scale = other.fit_scale(numbers)
-        tree.set_tables(make_tables(self.structure, numbers, other.scale))
+        tables = make_tables(self.structure, numbers, other.scale)
+        tree.set_tables(tables)
+        other.none_tree.set_tables(other._none_tables(tables))
         return other
 
 

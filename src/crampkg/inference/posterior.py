@@ -14,7 +14,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .junction_tree import ImpossibleEvidenceError, Propagation
+from .junction_tree import Propagation
 from .model import Model
 
 CLIP = 1e-12
@@ -54,16 +54,7 @@ def posterior(model: Model, evidence: Mapping[int, int], wanted: frozenset[int] 
 
 def p_no_cause(model: Model, evidence: Mapping[int, int], p_evidence: float) -> float:
     """P(every modelled cause absent | evidence) = P(evidence, all absent) / P(evidence)."""
-    none = dict(evidence)
-    for c in model.cause_nodes:
-        if none.get(c) == 1:
-            return 0.0
-        none[c] = 0
-    try:
-        joint = model.net.tree.propagate(none).probability
-    except ImpossibleEvidenceError:
-        return 0.0
-    return min(1.0, joint / p_evidence)
+    return model.net.p_no_cause(evidence, p_evidence)
 
 
 def scores_without(model: Model, evidence: Mapping[int, int], nodes_out: frozenset[int]) -> tuple[dict[str, float], float]:
