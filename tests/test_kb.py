@@ -31,7 +31,13 @@ def test_idiopathic_has_the_highest_prior(kb):
 
 
 def test_vascular_causes_must_not_be_missed(kb):
-    assert any(c.must_not_miss for c in kb.causes())
+    """The must-not-miss causes are exactly the vascular ones (circulatory disorder of the leg,
+    vascular change in the calf muscles), not "some cause"."""
+    flagged = {c.id: c.label for c in kb.causes() if c.must_not_miss}
+    assert flagged == {
+        "CRAMPKG_0000314": "circulatory disorder of the leg",
+        "CRAMPKG_0000315": "vascular change in the calf muscles",
+    }
 
 
 def test_associations_by_finding_and_cause(kb):
@@ -82,3 +88,27 @@ def test_german_labels_resolve(kb):
     assert kb.resolve_finding("nächtlicher Wadenkrampf").label == "calf cramp at night"
     assert kb.resolve_cause("Magnesiummangel").label == "magnesium deficiency"
     assert all(t.label_de for t in kb.findings())
+
+
+def test_a_hierarchy_deeper_than_the_recursion_limit_loads(tmp_path):
+    """A subClassOf chain deeper than Python's recursion limit is no cycle: it loads, and every
+    class in it is a finding with the whole chain above it."""
+    import shutil
+    import sys
+
+    from crampkg.kb import resources
+    from crampkg.kb import vocab as V
+
+    depth = sys.getrecursionlimit() + 200
+    shutil.copy(resources.ontology_dir() / "crampkg.ttl", tmp_path / "crampkg.ttl")
+    chain = [f"<{V.NS}CRAMPKG_9{i:06d}>" for i in range(depth)]
+    lines = [f"{chain[0]} <http://www.w3.org/2000/01/rdf-schema#subClassOf> <{V.FINDING}> ."]
+    lines += [f"{c} <http://www.w3.org/2000/01/rdf-schema#subClassOf> {up} ." for up, c in zip(chain, chain[1:])]
+    lines += [f'{c} <http://www.w3.org/2000/01/rdf-schema#label> "deep {i}"@en .' for i, c in enumerate(chain)]
+    lines += [f"{c} <{V.RDF_TYPE}> <http://www.w3.org/2002/07/owl#Class> ." for c in chain]
+    (tmp_path / "deep.ttl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    kb = KnowledgeBase.load(tmp_path)
+    deepest = f"CRAMPKG_9{depth - 1:06d}"
+    assert kb.index.terms[deepest].kind == "finding"
+    assert "CRAMPKG_9000000" in kb.index.ancestors[deepest]
+    assert len(kb.index.ancestors[deepest]) >= depth

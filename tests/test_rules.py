@@ -49,7 +49,7 @@ def _finding_ids(kb):
         c = rule.condition
         ids |= c.requires | c.blocked_if_absent | c.blocked_if_present | set(c.infers)
     findings = {t.id for t in kb.findings()}
-    ids |= {d for f in ids for d in kb.index.descendants.get(f, {f}) if d in findings}
+    ids |= {d for d in findings if kb.index.ancestors.get(d, frozenset({d})) & ids}
     return sorted(ids)
 
 

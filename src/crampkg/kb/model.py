@@ -9,7 +9,6 @@ associations indexed by finding and by cause, the likelihood ratios.
 
 from __future__ import annotations
 
-import math
 import operator
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -149,25 +148,27 @@ def positional_constructor(cls: type) -> Callable[..., Any]:
     It makes the same object as ``cls(...)`` (still frozen) by setting the slots through their
     descriptors: the generated ``__init__`` of a frozen dataclass calls ``object.__setattr__`` once
     per field, which takes about twice as long. For the loops that make many records (the index at
-    load, the answer of explain).
+    load). Positional arguments only, every field.
     """
-    names = [f.name for f in fields(cls)]
-    namespace: dict[str, Any] = {"_new": object.__new__, "_cls": cls}
-    lines = [f"def make({', '.join(names)}):", "    self = _new(_cls)"]
-    for i, name in enumerate(names):
-        namespace[f"_set{i}"] = getattr(cls, name).__set__
-        lines.append(f"    _set{i}(self, {name})")
-    lines.append("    return self")
-    exec("\n".join(lines), namespace)  # noqa: S102 (the field names of our own dataclasses)
-    return namespace["make"]
+    cls_ = cls
+    setters = tuple(getattr(cls, f.name).__set__ for f in fields(cls))
+    new = object.__new__
+
+    def make(*values: Any) -> Any:
+        self = new(cls_)
+        for set_slot, value in zip(setters, values, strict=True):
+            set_slot(self, value)
+        return self
+
+    return make
 
 
 class Ancestors(Mapping[str, frozenset[str]]):
     """Class id -> the class and every class above it (the reflexive-transitive closure of
     rdfs:subClassOf), each class's set computed on first use from its told parents.
 
-    Only a DAG is handed to it (the index checks while computing the terms' kinds; a hierarchy
-    with a cycle gets the eagerly computed dict of :func:`_closure`). Explain reads the sets of the
+    Only a DAG is handed to it (a subClassOf cycle is refused while the index computes the terms'
+    kinds). Explain reads the sets of the
     findings only (a third of the classes at 1.8M triples): building all 158k sets at load took
     0.3 s and 50 MB. Its keys are the classes and every parent they name, as with the dict;
     iterating or measuring it computes the whole table once. Thread-safe.
@@ -272,54 +273,6 @@ class Ancestors(Mapping[str, frozenset[str]]):
         return f"Ancestors({self._table()!r})"
 
 
-class Descendants(Mapping[str, frozenset[str]]):
-    """Class id -> the class and every class below it: the inverse of ``Index.ancestors``, computed
-    on first use (nothing on the load or explain path reads it; at 1.8M triples it is 60 MB)."""
-
-    __slots__ = ("_ancestors", "_ids", "_data", "_lock")
-
-    def __init__(self, ancestors: Mapping[str, frozenset[str]], ids: Iterable[str]):
-        self._ancestors = ancestors
-        self._ids = ids
-        self._data: dict[str, frozenset[str]] | None = None
-        self._lock = threading.Lock()
-
-    def _table(self) -> dict[str, frozenset[str]]:
-        data = self._data
-        if data is None:
-            with self._lock:
-                if self._data is None:
-                    children: dict[str, list[str]] = {}
-                    for c, ups in self._ancestors.items():
-                        for up in ups:
-                            below = children.get(up)
-                            if below is None:
-                                children[up] = [c]
-                            else:
-                                below.append(c)
-                    self._data = {c: frozenset(children[c]) for c in self._ids}
-                data = self._data
-        return data
-
-    def __getitem__(self, key: str) -> frozenset[str]:
-        return self._table()[key]
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return self._table().get(key, default)
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._table()
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._table())
-
-    def __len__(self) -> int:
-        return len(self._table())
-
-    def __repr__(self) -> str:
-        return f"Descendants({self._table()!r})"
-
-
 @dataclass(slots=True)
 class Index:
     """Everything the reasoning needs, precomputed from the knowledge base's triples."""
@@ -334,10 +287,6 @@ class Index:
     recommendations: list[Recommendation]
     ancestors: Mapping[str, frozenset[str]]
     """Class id -> itself and every class above it (a read-only mapping, each set computed on first use)."""
-    descendants: Mapping[str, frozenset[str]]
-    """Class id -> itself and every class below it (a read-only mapping, computed on first use)."""
-    role_strengths: dict[str, Strength] = field(default_factory=dict)
-    """Diagnostic role name (confirms, supports, rules_out) -> the strength its revealed finding carries."""
     assoc_by_finding: dict[str, list[Association]] = field(default_factory=dict)
     assoc_by_cause: dict[str, list[Association]] = field(default_factory=dict)
     statement_list: list[Statement] | Callable[[], list[Statement]] = field(default_factory=list, repr=False)
@@ -365,7 +314,6 @@ class Index:
 
 
 _new_term = positional_constructor(Term)
-_new_cause = positional_constructor(Cause)
 _new_association = positional_constructor(Association)
 _new_causallink = positional_constructor(CausalLink)
 _new_indication = positional_constructor(Indication)
@@ -382,71 +330,6 @@ _KIND_ROOTS: tuple[tuple[str, str], ...] = (
     (V.ASSERTION, "assertion"),
     (V.ENTITY, "other"),
 )
-
-
-def _closure_with_trail(parents: dict[str, set[str]]) -> dict[str, frozenset[str]]:
-    """Reflexive-transitive closure of a parent map that may have cycles."""
-    result: dict[str, frozenset[str]] = {}
-
-    def visit(node: str, trail: frozenset[str]) -> frozenset[str]:
-        if node in result:
-            return result[node]
-        acc = {node}
-        for parent in parents.get(node, ()):
-            if parent not in trail:
-                acc |= visit(parent, trail | {parent})
-        frozen = frozenset(acc)
-        result[node] = frozen
-        return frozen
-
-    for node in list(parents):
-        visit(node, frozenset({node}))
-    return result
-
-
-class _Cycle(Exception):
-    pass
-
-
-def _closure(parents: dict[str, set[str]]) -> dict[str, frozenset[str]]:
-    """Reflexive-transitive closure of a parent map (cycle-safe).
-
-    A hierarchy is a DAG: each node's closure is its own id plus its parents' (memoised, one
-    frozenset per node). Should there be a cycle, the trail-tracking walk takes over.
-    """
-    result: dict[str, frozenset[str]] = {}
-    busy: set[str] = set()
-
-    def visit(node: str) -> frozenset[str]:
-        found = result.get(node)
-        if found is not None:
-            return found
-        ups = parents.get(node)
-        if not ups:
-            frozen = frozenset((node,))
-        else:
-            if node in busy:
-                raise _Cycle
-            busy.add(node)
-            if len(ups) == 1:
-                for parent in ups:
-                    frozen = visit(parent).union((node,))
-            else:
-                acc = {node}
-                for parent in ups:
-                    acc.update(visit(parent))
-                frozen = frozenset(acc)
-            busy.discard(node)
-        result[node] = frozen
-        return frozen
-
-    try:
-        for node in parents:
-            if node not in result:
-                visit(node)
-    except (_Cycle, RecursionError):
-        return _closure_with_trail(parents)
-    return result
 
 
 _OWL_ONTOLOGY = "http://www.w3.org/2002/07/owl#Ontology"
@@ -699,8 +582,8 @@ class IndexBuilder:
             for cycle in find_subclass_cycles(parent_map)[:1]:
                 raise KnowledgeBaseError("rdfs:subClassOf cycle " + " -> ".join(cycle) + ": a class cannot be "
                                          "its own subclass; remove one of these subClassOf statements")
-            closed = _closure({c: set(ups) for c, ups in parent_map.items()})
-            ancestors = closed
+            # no cycle: a hierarchy deeper than the recursion limit; Ancestors walks it iteratively
+            closed = ancestors = Ancestors(parent_map)
 
             def kind_of(cid: str) -> str:
                 up = closed[cid]
@@ -714,7 +597,6 @@ class IndexBuilder:
             ancestors = Ancestors(parent_map)
             kinds = list(map(kind_names.__getitem__, map(rank.__getitem__, cids)))
         rank.clear()  # (memory at x1000)
-        descendants = Descendants(ancestors, class_ids)  # computed on first use
 
         slots = {p: _group(flat.pop(p)) for p in list(flat)}  # one at a time: each flat list goes at once
         labels_by_lang = {lang: _group(self.labels_by_lang.pop(lang)) for lang in list(self.labels_by_lang)}
@@ -814,7 +696,7 @@ class IndexBuilder:
                 continue
             must = must_not_miss.get(term.iri)
             must = pick(must).lower() in {"true", "1"} if must is not None else False
-            causes[term.id] = _new_cause(term=term, prior=prior, must_not_miss=must,
+            causes[term.id] = Cause(term=term, prior=prior, must_not_miss=must,
                                          requires=ids(requires.get(term.iri)))
 
         wording_of = {st.id: [w.casefold() for w in st.wording] for st in strengths.values()}
@@ -918,13 +800,8 @@ class IndexBuilder:
             indications=indications,
             recommendations=recommendations,
             ancestors=ancestors,
-            descendants=descendants,
             statement_list=make_statements,
         )
-        index.role_strengths = {
-            name: strengths[first(role, V.HAS_STRENGTH)]
-            for role, name in V.ROLE_NAMES.items() if first(role, V.HAS_STRENGTH) in strengths
-        }
         by_finding: dict[str, list[Association]] = {}
         by_cause: dict[str, list[Association]] = {}
         for assoc in associations:
@@ -951,7 +828,3 @@ def build_index(triples: Iterable[Triple], version_iri: str) -> Index:
         add(s, p, o, is_literal, lang)
     return builder.build(version_iri)
 
-
-def log_lr(strength: Strength, present: bool) -> float:
-    """Natural log of the likelihood ratio of a finding at ``strength``, present or absent."""
-    return math.log(strength.lr_present if present else strength.lr_absent)

@@ -36,6 +36,7 @@ from . import resources
 from . import vocab as V
 from .stores import EmbeddedStore, Value
 from ..errors import QueryError
+from .rq import read_header
 from ..sparql.guard import check_query
 
 if TYPE_CHECKING:
@@ -103,18 +104,7 @@ class QueryResult:
 # ---------------------------------------------------------------------- loading
 def parse_header(text: str, path: Path) -> tuple[str, str, tuple[Param, ...], str, tuple[str, ...]]:
     """(id, purpose, parameters, example, returned variables) from a ``.rq`` file's leading comments."""
-    fields: dict[str, str] = {}
-    current = None
-    for line in text.splitlines():
-        if not line.startswith("#"):
-            break
-        body = line[1:].strip()
-        match = re.match(r"^(id|purpose|parameters|example|returns):\s*(.*)$", body)
-        if match:
-            current = match.group(1)
-            fields[current] = match.group(2).strip()
-        elif current and body:
-            fields[current] += " " + body
+    fields = read_header(text, ("id", "purpose", "parameters", "example", "returns"))
     for required in ("id", "purpose", "parameters", "example"):
         if required not in fields:
             raise QueryError(f"{path}: header has no '# {required}:' line")

@@ -33,12 +33,16 @@ from pathlib import Path
 
 from . import vocab as V
 from ..errors import KnowledgeBaseError
+from .rq import read_header, strip_comments
 
-_HEADER = re.compile(r"^#\s*(id|name|infers|when|source):\s*(.*?)\s*$")
-_TERM = r"(?::(CRAMPKG_\d{7})|<https://w3id\.org/crampkg/(CRAMPKG_\d{7})>)"
+_TERM = rf"(?::(CRAMPKG_\d{{7}})|<{re.escape(V.NS)}(CRAMPKG_\d{{7}})>)"
 _PRESENT_PATH = rf"(?:{_TERM}(?:\|{_TERM})?)"
 _PATTERN = re.compile(rf"^\?case\s+{_PRESENT_PATH}\s+{_TERM}\s*\.?$")
 _NOT_EXISTS = re.compile(rf"^FILTER\s+NOT\s+EXISTS\s*\{{\s*\?case\s+{_PRESENT_PATH}\s+{_TERM}\s*\.?\s*\}}$")
+# the case graph's properties (vocab names; a rule writes them as :CRAMPKG_... ids)
+_PRESENT = V.local_id(V.HAS_PRESENT_FINDING)
+_ABSENT = V.local_id(V.HAS_ABSENT_FINDING)
+_INFERRED = V.local_id(V.HAS_INFERRED_FINDING)
 _CONSTRUCT = re.compile(r"CONSTRUCT\s*\{(.*?)\}\s*WHERE\s*\{(.*)\}\s*$", re.S | re.I)
 
 
@@ -90,7 +94,7 @@ def _terms(fragment: str) -> list[str]:
 
 def _compile(where: str, construct: str) -> Condition | None:
     """Read a WHERE block in the conjunctive subset into a Condition, or None if it is outside it."""
-    present_props = {"CRAMPKG_0000041", "CRAMPKG_0000044"}
+    present_props = {_PRESENT, _INFERRED}  # known present: told or inferred
     requires: set[str] = set()
     blocked_absent: set[str] = set()
     blocked_present: set[str] = set()
@@ -104,7 +108,7 @@ def _compile(where: str, construct: str) -> Condition | None:
             requires.add(finding)
         elif _NOT_EXISTS.match(statement):
             *props, finding = _terms(statement)
-            if set(props) == {"CRAMPKG_0000042"}:
+            if set(props) == {_ABSENT}:
                 blocked_absent.add(finding)
             elif set(props) <= present_props:
                 blocked_present.add(finding)
@@ -115,7 +119,7 @@ def _compile(where: str, construct: str) -> Condition | None:
     infers = []
     for statement in (s.strip() for s in construct.split(" .") if s.strip()):
         terms = _terms(statement)
-        if not statement.startswith("?case") or len(terms) != 2 or terms[0] != "CRAMPKG_0000044":
+        if not statement.startswith("?case") or len(terms) != 2 or terms[0] != _INFERRED:
             return None
         infers.append(terms[1])
     if not requires or not infers:
@@ -126,21 +130,18 @@ def _compile(where: str, construct: str) -> Condition | None:
 def parse_rule(path: Path) -> Rule:
     """Read one rule file; a missing header key or CONSTRUCT is a KnowledgeBaseError naming the file."""
     text = path.read_text(encoding="utf-8")
-    header: dict[str, str] = {}
-    for line in text.splitlines():
-        if m := _HEADER.match(line):
-            header.setdefault(m.group(1), m.group(2))
+    header = read_header(text, ("id", "name", "infers", "when", "source"))
     missing = {"id", "name", "infers", "source"} - header.keys()
     if missing:
         raise KnowledgeBaseError(f"rule {path.name}: header lacks {', '.join(sorted(missing))}")
-    query = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+    query = strip_comments(text)
     match = _CONSTRUCT.search(query)
     if not match:
         raise KnowledgeBaseError(f"rule {path.name}: no CONSTRUCT {{ ... }} WHERE {{ ... }}")
     condition = _compile(match.group(2), match.group(1))
     infers = tuple(_terms(match.group(1))) or tuple(re.findall(r"CRAMPKG_\d{7}", header["infers"]))
     return Rule(
-        id=header["id"], name=header["name"], infers=tuple(t for t in infers if t != "CRAMPKG_0000044"),
+        id=header["id"], name=header["name"], infers=tuple(t for t in infers if t != _INFERRED),
         when=header.get("when", ""), source=header["source"].strip().strip('"'), path=path, text=text,
         condition=condition,
     )
@@ -162,9 +163,6 @@ class RuleSet:
                 raise KnowledgeBaseError(f"duplicate rule id {rule.id} in {folder}")
             seen.add(rule.id)
         return cls(rules)
-
-    def by_id(self, rule_id: str) -> Rule:
-        return next(r for r in self.rules if r.id == rule_id)
 
     def run(self, present: Iterable[str], absent: Iterable[str], close_up=lambda ids: set(ids)) -> RuleRun:
         """Run every rule to a fixpoint on finding ids (compiled engine, SPARQL for the rest).

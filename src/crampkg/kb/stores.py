@@ -102,11 +102,6 @@ class EmbeddedStore:
         self._lock = threading.Lock()
 
     @property
-    def loaded(self) -> bool:
-        """Whether the pyoxigraph store has been built yet."""
-        return self._store is not None
-
-    @property
     def store(self):
         """The ``pyoxigraph.Store`` holding the files (bulk-loaded on first access)."""
         store = self._store

@@ -16,7 +16,6 @@ importing this module stays cheap.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +23,7 @@ from typing import TYPE_CHECKING, Literal, Union
 
 from ..kb import resources
 from ..errors import KnowledgeBaseError
+from ..kb.rq import read_header
 
 if TYPE_CHECKING:
     import pyoxigraph
@@ -45,7 +45,6 @@ ShapesName = Literal["kb", "case"]
 SHAPES_FILES: Mapping[str, str] = {"kb": "kb-shapes.ttl", "case": "case-shapes.ttl"}
 
 _SH = "http://www.w3.org/ns/shacl#"
-_HEADER_RE = re.compile(r"^#\s*(id|what|why)\s*:\s*(.*?)\s*$")
 
 
 # --------------------------------------------------------------------------- SHACL
@@ -251,13 +250,7 @@ def load_qc_queries(folder: Path | None = None) -> list[QcQuery]:
     queries: list[QcQuery] = []
     for path in sorted(folder.glob("*.rq")):
         text = path.read_text(encoding="utf-8")
-        header: dict[str, str] = {}
-        for line in text.splitlines():
-            if not line.startswith("#"):
-                break
-            match = _HEADER_RE.match(line)
-            if match and match.group(1) not in header:
-                header[match.group(1)] = match.group(2)
+        header = read_header(text, ("id", "what", "why"))
         missing = {"id", "what", "why"} - header.keys()
         if missing:
             raise KnowledgeBaseError(f"{path}: QC header lacks {', '.join(sorted(missing))}")

@@ -247,15 +247,15 @@ def _beaten(m: Match, kept: list[Match], ancestors: dict[str, frozenset[str]], t
         other = set(k.tokens)
         if words == other:
             return True  # the same words, a stronger match
-        if words < other and not _separated(m, k, tokens):
+        if words < other and not _separated(m, tokens):
             return True  # a part of a longer name that is not a phrase of its own ("restless" of "restless sleep")
         if words & other and (m.finding in ancestors.get(k.finding, ()) or m.finding == k.finding):
             return True  # a more general finding than an overlapping (or longer) match's
     return False
 
 
-def _separated(part: Match, whole: Match, tokens: list[Token] | None) -> bool:
-    """Whether ``part`` is a phrase of its own inside ``whole``: its words stand together, right after
+def _separated(part: Match, tokens: list[Token] | None) -> bool:
+    """Whether ``part`` is a phrase of its own inside the longer match that contains it: its words stand together, right after
     or right before a connective word ("cramp *during* a marathon", "Krämpfe *beim* Sport")."""
     if tokens is None:
         return True
