@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
+from typing import NotRequired, TypedDict
+
 import click
 
 from .main import echo_json, get_kb
+
+
+class _FindingRow(TypedDict):
+    """One row of ``findings --json``."""
+
+    id: str
+    label: str
+    label_de: str | None
+    synonyms: list[str]
+    names: list[str]
+    matched: NotRequired[list[str]]
 
 
 @click.command()
@@ -21,10 +34,10 @@ def findings(ctx: click.Context, search: str, as_json: bool) -> None:
     kb = get_kb(ctx)
     found = kb.search_findings(search)
     key = normalise(search)
-    rows = []
+    rows: list[_FindingRow] = []
     for t in found:
         names = kb.finding_names(t.id)
-        row = {"id": t.id, "label": t.label, "label_de": t.label_de, "synonyms": list(t.synonyms), "names": names}
+        row: _FindingRow = {"id": t.id, "label": t.label, "label_de": t.label_de, "synonyms": list(t.synonyms), "names": names}
         if search:
             row["matched"] = [n for n in names if key in normalise(n)] or [t.id]
         rows.append(row)
@@ -75,5 +88,7 @@ def strengths(ctx: click.Context) -> None:
                "\na report link has no number: the finding present means its cause is present.")
     for role, n in sorted(facts.roles.items()):
         click.echo(f"role {role:<10} sensitivity {n.sensitivity:.2f}  specificity {n.specificity:.2f}")
-    click.echo(f"prior scale {kb.engine.model.network.scale:.6f} (every prior times this factor makes "
-               f"P(no modelled cause) = {kb.engine.model.network.target_no_cause:.2f})")
+    network = kb.engine.model.network
+    if network is not None:  # an exact network (a knowledge base answered by sampling has none)
+        click.echo(f"prior scale {network.scale:.6f} (every prior times this factor makes "
+                   f"P(no modelled cause) = {network.target_no_cause:.2f})")

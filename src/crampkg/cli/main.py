@@ -12,7 +12,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from ..kb.knowledge_base import KnowledgeBase
 
 
-def _usage_error_line(exc: click.ClickException) -> None:
+def _usage_error_line(exc: click.ClickException) -> NoReturn:
     """Print a click usage error as crampkg's one line on stderr, then exit 2."""
     message = " ".join(exc.format_message().split())
     hint = ""
@@ -33,10 +33,14 @@ def _usage_error_line(exc: click.ClickException) -> None:
     raise click.exceptions.Exit(2)
 
 
-class _OneLineErrors:
-    """Click's own usage errors (three lines, exit 2) as one line on stderr, exit 2."""
+class _Group(click.Group):
+    """Turns crampkg errors into one line on stderr and exit 2; anything else into exit 3.
 
-    def make_context(self, info_name, args, parent=None, **extra):
+    Click's own usage errors (three lines, exit 2) become one line on stderr, exit 2.
+    """
+
+    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
+                     **extra: Any) -> click.Context:
         try:
             return super().make_context(info_name, args, parent=parent, **extra)
         except click.exceptions.NoArgsIsHelpError:
@@ -44,11 +48,7 @@ class _OneLineErrors:
         except click.ClickException as exc:
             _usage_error_line(exc)
 
-
-class _Group(_OneLineErrors, click.Group):
-    """Turns crampkg errors into one line on stderr and exit 2; anything else into exit 3."""
-
-    def invoke(self, ctx: click.Context):
+    def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except CrampkgError as exc:
@@ -79,7 +79,7 @@ class _Group(_OneLineErrors, click.Group):
 _SOURCE_OPTIONS = {"kb_path": "--kb", "store_url": "--store"}
 
 
-def _remember_source(ctx: click.Context, param: click.Parameter, value):
+def _remember_source(ctx: click.Context, param: click.Parameter, value: object) -> object:
     if value is None:
         return value
     root = ctx.find_root()
@@ -96,7 +96,7 @@ def _remember_source(ctx: click.Context, param: click.Parameter, value):
     return value
 
 
-def _source_options() -> list[click.Option]:
+def source_options() -> list[click.Option]:
     """Fresh --kb/--store options for one command (click options are not shared between commands)."""
     return [
         click.Option(["--kb", "kb_path"], type=click.Path(path_type=Path), default=None, metavar="PATH",
@@ -134,7 +134,7 @@ def main(ctx: click.Context) -> None:
         ctx.obj = {"kb_path": None, "store_url": None, "kb": None}
 
 
-main.params.extend(_source_options())
+main.params.extend(source_options())
 
 
 def get_kb(ctx: click.Context) -> KnowledgeBase:
@@ -147,21 +147,10 @@ def get_kb(ctx: click.Context) -> KnowledgeBase:
             root.obj["kb"] = KnowledgeBase.connect(root.obj["store_url"])
         else:
             root.obj["kb"] = KnowledgeBase.load(root.obj.get("kb_path"))
-    return root.obj["kb"]
+    kb: KnowledgeBase = root.obj["kb"]
+    return kb
 
 
 def echo_json(data: object) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
-
-# the command families register here (their heavy imports happen inside each command)
-from . import browse, explain, maintain  # noqa: E402  (they import get_kb from this module)
-from . import sparql as cli_sparql  # noqa: E402
-
-for _command in (browse.findings, browse.causes, browse.strengths, explain.explain, maintain.check, maintain.export,
-                 maintain.build_release_cmd, cli_sparql.query, cli_sparql.sparql, cli_sparql.serve):
-    main.add_command(_command)
-
-# every command accepts --kb/--store after its name too (the group reports its usage errors in one line)
-for _command in main.commands.values():
-    _command.params.extend(_source_options())

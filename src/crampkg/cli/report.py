@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ..kb.knowledge_base import KnowledgeBase
-    from ..explanation import Explanation, WhyNot
+    from ..inference.answer import Explanation, Hypothesis, WhyNot
 
 WIDTH = 100
 
@@ -21,7 +21,7 @@ def _label(kb: KnowledgeBase, term_id: str) -> str:
     return term.label if term else term_id
 
 
-def _why(h) -> str:
+def _why(h: Hypothesis) -> str:
     parts = []
     for c in h.contributions[:3]:
         if c.establishes:
@@ -121,11 +121,12 @@ def render_explanation(answer: Explanation, kb: KnowledgeBase, top: int = 5) -> 
         if len(actions) > ACTIONS_SHOWN:
             out.append(f"  (+{len(actions) - ACTIONS_SHOWN} more: --json lists every one)")
     if answer.robustness is not None:
-        r = answer.robustness
+        rob = answer.robustness
         out.append("")
-        out.append(f"Robustness ({r.draws} redraws of the scale's numbers, seed {r.seed}): "
-                   + ", ".join(f"{_label(kb, c)} stays in the top 3 in {share:.0%}" for c, share in r.top3_share.items()))
-        out.append(_wrap(r.note, "  "))
+        out.append(f"Robustness ({rob.draws} redraws of the scale's numbers, seed {rob.seed}): "
+                   + ", ".join(f"{_label(kb, c)} stays in the top 3 in {share:.0%}"
+                               for c, share in rob.top3_share.items()))
+        out.append(_wrap(rob.note, "  "))
     out.append("")
     out.append(f"Rules fired: {', '.join(answer.rules_fired) or 'none'}   Knowledge base: {answer.kb_version}")
     out.append(_wrap(answer.disclaimer, ""))

@@ -11,15 +11,21 @@ import csv
 import io
 import json
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
 from ..errors import CrampkgError, QueryError
+from .main import get_kb
+
+if TYPE_CHECKING:
+    import socket
+
+    from ..kb.knowledge_base import KnowledgeBase
+    from ..kb.queries import Plain
 
 
-def _kb(ctx: click.Context):
-    from .main import get_kb
-
+def _kb(ctx: click.Context) -> KnowledgeBase:
     return get_kb(ctx)
 
 
@@ -43,7 +49,7 @@ def _short(value: object) -> str:
     return text.replace("https://w3id.org/crampkg/", "")
 
 
-def _echo_result(variables: list[str], rows: list[dict], fmt: str) -> None:
+def _echo_result(variables: list[str], rows: list[dict[str, Plain]], fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps({"variables": variables, "rows": rows}, ensure_ascii=False, indent=2))
         return
@@ -130,11 +136,12 @@ def _read_query(text: str) -> str:
         raise QueryError(f"the query is not UTF-8 (byte {exc.start})") from None
 
 
-def _run_in_worker(kb, text: str, timeout: float) -> tuple[list[str], list[dict]]:
+def _run_in_worker(kb: KnowledgeBase, text: str, timeout: float) -> tuple[list[str], list[dict[str, Plain]]]:
     """Run ``text`` in a one-worker :class:`~crampkg.http.workers.WorkerPool` over the KB's export."""
     import pyoxigraph as ox
 
-    from ..kb.queries import _oxigraph_value, _plain
+    from ..kb.queries import _plain
+    from ..kb.stores import oxigraph_value
     from ..http.workers import PoolSettings, WorkerPool
 
     pool = WorkerPool(kb.export(fmt="nt", inferred=True), PoolSettings(workers=1, timeout=timeout))
@@ -147,14 +154,15 @@ def _run_in_worker(kb, text: str, timeout: float) -> tuple[list[str], list[dict]
         return ["boolean"], [{"boolean": bool(json.loads(response.body)["boolean"])}]
     if response.form == "SELECT":
         solutions = ox.parse_query_results(response.body, format=ox.QueryResultsFormat.JSON)
+        assert isinstance(solutions, ox.QuerySolutions)  # the worker answered a SELECT
         variables = [v.value for v in solutions.variables]
-        return variables, [{v: None if s[v] is None else _plain(_oxigraph_value(s[v])) for v in variables}
+        return variables, [{v: None if s[v] is None else _plain(oxigraph_value(s[v])) for v in variables}
                            for s in solutions]
     triples = [q.triple if hasattr(q, "triple") else q
                for q in ox.parse(response.body, format=ox.RdfFormat.N_TRIPLES)]
     return ["subject", "predicate", "object"], [
-        {"subject": _plain(_oxigraph_value(t.subject)), "predicate": t.predicate.value,
-         "object": _plain(_oxigraph_value(t.object))} for t in triples]
+        {"subject": _plain(oxigraph_value(t.subject)), "predicate": t.predicate.value,
+         "object": _plain(oxigraph_value(t.object))} for t in triples]
 
 
 @click.command()
@@ -190,7 +198,7 @@ def serve(ctx: click.Context, host: str, port: int, timeout: float, workers: int
     uvicorn.Server(config).run(sockets=[sock])
 
 
-def _listen(host: str, port: int):
+def _listen(host: str, port: int) -> socket.socket:
     """A listening TCP socket on host:port, or a one-line CrampkgError (port in use, unknown host)."""
     import socket
 

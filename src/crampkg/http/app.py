@@ -44,6 +44,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 
 from .. import __version__
 from ..errors import CaseFormatError, CrampkgError, QueryError, QueryRefusedError, ReadOnlyError, RequestTooLargeError, UnsupportedMediaTypeError
@@ -280,12 +281,13 @@ def _error_response(request: Request, exc: CrampkgError) -> Response:
     message = message.encode("utf-8", "backslashreplace").decode("utf-8")  # a lone surrogate cannot be sent
     if request.url.path.startswith("/explain"):
         # the /explain error object (the page and clients read "error"), also a problem document
+        error: dict[str, Any] = {"status": status, "type": type(exc).__name__, "message": message}
         body = {"type": "about:blank", "title": _problem_title(status), "status": status, "detail": message,
-                "error": {"status": status, "type": type(exc).__name__, "message": message}}
+                "error": error}
         for attr in ("line", "column", "given", "suggestions"):
             value = getattr(exc, attr, None)
             if value is not None:
-                body["error"][attr] = _encodable(value)
+                error[attr] = _encodable(value)
         headers = {"Retry-After": "1"} if status == 503 else {}
         if status == 405:
             headers["Allow"] = "POST"
@@ -335,7 +337,7 @@ class _BudgetedResponse(Response):
         self._send_timeout = send_timeout
         budget.take(self._size)
 
-    async def __call__(self, scope, receive, send) -> None:  # type: ignore[override]
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         body, self.body = self.body, b""
         try:
             await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
@@ -390,7 +392,8 @@ def create_app(kb: KnowledgeBase, settings: ServerSettings | None = None, datase
     def pool() -> WorkerPool:
         if "pool" not in state:
             raise CrampkgError("the query workers are not running")
-        return state["pool"]
+        running: WorkerPool = state["pool"]
+        return running
 
     async def sparql(request: Request) -> Response:
         params = request.query_params

@@ -18,6 +18,7 @@ h11, when httptools is missing, its ``h11_max_incomplete_event_size``).
 
 from __future__ import annotations
 
+import asyncio
 import os
 from typing import Any
 
@@ -44,20 +45,22 @@ def _status(code: int, reason: str, message: str) -> bytes:
 
 if HttpToolsProtocol is not None:
 
-    class LimitedHttpToolsProtocol(HttpToolsProtocol):  # type: ignore[misc,valid-type]
+    class LimitedHttpToolsProtocol(HttpToolsProtocol):
         """uvicorn's httptools protocol with header size, count and read-time limits (see module doc)."""
 
         max_header_bytes = MAX_HEADER_BYTES
         max_headers = MAX_HEADERS
         header_timeout = HEADER_TIMEOUT
 
-        def connection_made(self, transport) -> None:  # type: ignore[override]
+        # uvicorn's own signature, which narrows BaseProtocol's BaseTransport to Transport
+        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
             super().connection_made(transport)
             self._head_bytes = 0
             self._head_count = 0
             self._in_head = True
             self._refused = False
-            self._head_timer = self.loop.call_later(self.header_timeout, self._head_too_slow)
+            self._head_timer: asyncio.TimerHandle | None = self.loop.call_later(
+                self.header_timeout, self._head_too_slow)
 
         def connection_lost(self, exc: Exception | None) -> None:
             self._stop_head_timer()

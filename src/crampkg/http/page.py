@@ -328,8 +328,9 @@ def normalise_reading(reading: Any, text: str) -> dict[str, Any] | None:
 
     def words(item: dict[str, Any]) -> str:
         for key in ("text", "span_text", "matched_text", "words"):
-            if isinstance(item.get(key), str):
-                return item[key]
+            value = item.get(key)
+            if isinstance(value, str):
+                return value
         spans = item.get("spans", item.get("span"))
         if isinstance(spans, (list, tuple)) and spans and not isinstance(spans[0], (list, tuple, dict)):
             spans = [spans]
@@ -347,7 +348,8 @@ def normalise_reading(reading: Any, text: str) -> dict[str, Any] | None:
 
     def items(key: str) -> list[dict[str, Any]]:
         out = []
-        for item in reading.get(key) or []:
+        found: list[Any] = reading.get(key) or []
+        for item in found:
             if isinstance(item, dict) and isinstance(item.get("id", item.get("finding")), str):
                 out.append({"id": item.get("id", item.get("finding")), "label": item.get("label", ""),
                             "text": words(item)})
@@ -359,8 +361,8 @@ def normalise_reading(reading: Any, text: str) -> dict[str, Any] | None:
     ambiguous = []
     for item in reading.get("ambiguous") or []:
         if isinstance(item, dict):
-            candidates = [c if isinstance(c, str) else c.get("id", "") for c in
-                          item.get("candidates", item.get("findings", item.get("ids", [])))]
+            listed = item.get("candidates", item.get("findings", item.get("ids", [])))
+            candidates = [c if isinstance(c, str) else c.get("id", "") for c in listed or []]
             ambiguous.append({"text": words(item), "candidates": [c for c in candidates if c]})
     return {"present": items("present"), "absent": items("absent"), "unplaced": [u for u in unplaced if u],
             "ambiguous": ambiguous, "fallback": bool(reading.get("fallback")),

@@ -45,9 +45,24 @@ import threading
 import time
 from multiprocessing.connection import Connection
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
-from ..errors import CrampkgError, QueryError, QueryTimeoutError, ResultTooLargeError, ServiceBusyError, WorkerCrashedError
+from ..errors import (
+    CrampkgError,
+    QueryError,
+    QuerySyntaxError,
+    QueryTimeoutError,
+    QueryTooLongError,
+    ResultTooLargeError,
+    ServiceBusyError,
+    WorkerCrashedError,
+)
+
+if TYPE_CHECKING:
+    import pyoxigraph as ox
+
+    from ..io.cases import Case
+    from ..sparql.results import Term
 
 log = logging.getLogger(__name__)
 
@@ -168,7 +183,7 @@ def _worker_main(conn: Connection) -> None:
             if type(job).__name__ == "_CaseJob":  # this module runs as __main__: compare by name
                 from ..io.cases import parse_turtle_case
 
-                conn.send(("case", parse_turtle_case(job.data)))
+                conn.send(("case", parse_turtle_case(cast(_CaseJob, job).data)))
                 continue
             response = _answer(store, job, settings)
             conn.send(("ok", response.media_type, response.body, response.form))
@@ -192,11 +207,11 @@ def _too_large(size: int, cap: int) -> ResultTooLargeError:
         "add LIMIT, select fewer or shorter values")
 
 
-def _term_size(term) -> int:
+def _term_size(term: Term | None) -> int:
     return 16 if term is None else len(term.value if hasattr(term, "value") else str(term)) + 16
 
 
-def _answer(store, job: _Job, settings: PoolSettings) -> QueryResponse:
+def _answer(store: ox.Store, job: _Job, settings: PoolSettings) -> QueryResponse:
     import pyoxigraph as ox
 
     from ..sparql.guard import check_query
@@ -208,8 +223,6 @@ def _answer(store, job: _Job, settings: PoolSettings) -> QueryResponse:
     try:
         result = store.query(guarded.text)
     except SyntaxError as exc:
-        from ..sparql.guard import QuerySyntaxError
-
         message = str(exc)
         line = column = None
         if message.startswith("error at ") and ":" in message[9:]:
@@ -226,7 +239,7 @@ def _answer(store, job: _Job, settings: PoolSettings) -> QueryResponse:
     size = 0  # a lower bound of the serialized size, checked while collecting (before serializing)
     if isinstance(result, ox.QuerySolutions):
         variables = [v.value for v in result.variables]
-        rows = []
+        rows: list[list[Term | None]] = []
         for solution in result:
             if len(rows) >= cap:
                 raise ResultTooLargeError(too_many_message(cap, "rows", guarded.text))
@@ -237,7 +250,7 @@ def _answer(store, job: _Job, settings: PoolSettings) -> QueryResponse:
             rows.append(row)
         body = serialize_solutions(variables, rows, fmt)
     else:
-        triples = []
+        triples: list[ox.Triple] = []
         for triple in result:
             if len(triples) >= cap:
                 raise ResultTooLargeError(too_many_message(cap, "triples", guarded.text))
@@ -258,7 +271,7 @@ _SRC_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__fi
 class _Process:
     """The few ``multiprocessing.Process`` methods the pool uses, over ``subprocess.Popen``."""
 
-    def __init__(self, popen: subprocess.Popen):
+    def __init__(self, popen: subprocess.Popen[bytes]):
         self.popen = popen
         self.pid = popen.pid
 
@@ -421,17 +434,17 @@ class WorkerPool:
         if self._closed:
             raise ServiceBusyError("the query service is shutting down")
         if len(query) > self.settings.max_query_length:
-            from ..sparql.guard import QueryTooLongError
-
             raise QueryTooLongError(
                 f"the query is {len(query)} characters long; the limit is {self.settings.max_query_length}")
-        return self._run(_Job(query, accept, fmt))
+        response = self._run(_Job(query, accept, fmt))
+        assert isinstance(response, QueryResponse)  # a query job is answered "ok" or raises
+        return response
 
-    def parse_case(self, data: bytes) -> Any:
+    def parse_case(self, data: bytes) -> Case:
         """Parse and validate a Turtle case in a worker of a ``kind="case"`` pool (a :class:`crampkg.io.cases.Case`)."""
-        return self._run(_CaseJob(data))
+        return cast("Case", self._run(_CaseJob(data)))
 
-    def _run(self, job: _Job | _CaseJob) -> Any:
+    def _run(self, job: _Job | _CaseJob) -> object:
         deadline = time.monotonic() + self.settings.timeout
         worker = self._checkout(deadline)
         try:

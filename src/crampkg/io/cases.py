@@ -28,9 +28,16 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeAlias
 
 from ..kb import vocab as V
 from ..errors import CaseFormatError
+
+if TYPE_CHECKING:
+    import pyoxigraph as ox
+    import rdflib
+
+    OxTerm: TypeAlias = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
 MAX_CASE_BYTES = 1_000_000
 MAX_FINDINGS = 200
@@ -161,7 +168,7 @@ def _syntax_position(exc: SyntaxError) -> tuple[int | None, int | None]:
     return int(match.group(3)), int(match.group(4))
 
 
-def _check_term(term) -> None:
+def _check_term(term: OxTerm) -> None:
     """Refuse what a case never needs and rdflib cannot take (RDF 1.2, huge literals, odd IRIs)."""
     import pyoxigraph as ox
 
@@ -179,7 +186,7 @@ def _check_term(term) -> None:
             raise CaseFormatError(f"the IRI <{term.value[:80]}> is not an absolute IRI")
 
 
-def _to_rdflib(term):
+def _to_rdflib(term: OxTerm) -> rdflib.URIRef | rdflib.BNode | rdflib.Literal:
     import pyoxigraph as ox
     import rdflib
 
@@ -187,11 +194,13 @@ def _to_rdflib(term):
         return rdflib.URIRef(term.value)
     if isinstance(term, ox.BlankNode):
         return rdflib.BNode(term.value)
+    if isinstance(term, ox.Triple):  # refused by _check_term before
+        raise CaseFormatError("RDF 1.2 triple terms are not accepted in a case")
     datatype = term.datatype.value if term.datatype is not None and not term.language else None
     return rdflib.Literal(term.value, lang=term.language or None, datatype=datatype)
 
 
-def _validate_shapes(triples: list) -> None:
+def _validate_shapes(triples: list[ox.Triple]) -> None:
     """SHACL-validate the parsed triples (an rdflib graph built from them, not a second parse)."""
     import warnings
 

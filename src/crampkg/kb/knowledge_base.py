@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from . import resources
 from . import vocab as V
-from .stores import EmbeddedStore, RemoteStore, Store
+from .stores import EmbeddedStore, RemoteStore, Store, Value
 from ..errors import FindingNotCauseError, KnowledgeBaseError, UnknownCauseError, UnknownFindingError
 from .model import Association, Cause, Index, IndexBuilder, Recommendation, Term, build_index
 from .resolution import Resolver
@@ -47,7 +47,7 @@ class KnowledgeBase:
         self.index = index
         self.sources = tuple(sources)
         self.closed = False
-        self._store_triples: list | None = None  # a remote store's triples, read once (rdflib_graph)
+        self._store_triples: list[tuple[rdflib.term.Node, rdflib.term.Node, rdflib.term.Node]] | None = None  # a remote store's triples, read once (rdflib_graph)
 
     # ------------------------------------------------------------------ lifetime
     def close(self) -> None:
@@ -285,7 +285,7 @@ class KnowledgeBase:
     def _store_graph(self) -> rdflib.Graph:
         from rdflib import BNode, Graph, Literal, URIRef
 
-        def term(v):
+        def term(v: Value) -> rdflib.term.Node:
             if v.kind == "iri":
                 return URIRef(v.value)
             if v.kind == "bnode":

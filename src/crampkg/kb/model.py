@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import operator
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, ItemsView, Iterable, Iterator, KeysView, Mapping, ValuesView
 from dataclasses import dataclass, field, fields
 from itertools import compress, filterfalse, repeat
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast, overload
 
 from . import vocab as V
+
+if TYPE_CHECKING:
+    import pyoxigraph as ox
 
 Triple = tuple[str, str, str, bool, str]
 _LAZY_LOCK = threading.Lock()
@@ -155,10 +158,10 @@ def positional_constructor(cls: type) -> Callable[..., Any]:
     new = object.__new__
 
     def make(*values: Any) -> Any:
-        self = new(cls_)
+        obj: Any = new(cls_)
         for set_slot, value in zip(setters, values, strict=True):
-            set_slot(self, value)
-        return self
+            set_slot(obj, value)
+        return obj
 
     return make
 
@@ -260,13 +263,13 @@ class Ancestors(Mapping[str, frozenset[str]]):
     def __len__(self) -> int:
         return len(self._table())
 
-    def keys(self):
+    def keys(self) -> KeysView[str]:
         return self._table().keys()
 
-    def items(self):
+    def items(self) -> ItemsView[str, frozenset[str]]:
         return self._table().items()
 
-    def values(self):
+    def values(self) -> ValuesView[frozenset[str]]:
         return self._table().values()
 
     def __repr__(self) -> str:
@@ -297,10 +300,10 @@ class Index:
         """The epidemiological and pathophysiological statements (a list, made on first use: neither
         load nor explain reads them; provenance checks and the queries module do)."""
         found = self.statement_list
-        if type(found) is not list:
+        if not isinstance(found, list):
             with _LAZY_LOCK:
                 found = self.statement_list
-                if type(found) is not list:
+                if not isinstance(found, list):
                     found = self.statement_list = found()
         return found
 
@@ -345,23 +348,27 @@ _INDEX_PREDICATES: tuple[str, ...] = (
 )
 
 
-def _pairs(flat: list[str]):
+Grouped = str | list[str]
+"""A subject's value for a predicate: the value, or the list of its distinct values when it has several."""
+
+
+def _pairs(flat: list[str]) -> zip[tuple[str, str]]:
     """(subject, value) pairs of a flat ``[s1, v1, s2, v2, ...]`` list."""
     return zip(flat[::2], flat[1::2])
 
 
-def _group(flat: list[str]) -> dict[str, str | list[str]]:
+def _group(flat: list[str]) -> dict[str, Grouped]:
     """``subject -> value``, or a list of the distinct values (in the order they came) for a subject
     that has several. Only lookups read it (its key order is not kept)."""
     subjects, values = flat[::2], flat[1::2]
     # each subject's first value, at C speed: exact when every subject has one value
-    grouped = dict(zip(reversed(subjects), reversed(values)))
+    grouped: dict[str, Grouped] = dict(zip(reversed(subjects), reversed(values), strict=True))
     n = len(subjects)
     if len(grouped) == n:
         return grouped
     # the positions of the later values of a subject. The feed passes one string per run of a
     # subject's triples, so they are where a subject is its predecessor, when those are all of them
-    later: Iterable[int] = list(compress(range(1, n), map(operator.is_, subjects[1:], subjects)))
+    later: list[int] = list(compress(range(1, n), map(operator.is_, subjects[1:], subjects)))
     if len(later) != n - len(grouped):
         seen: set[str] = set()
         add = seen.add
@@ -370,7 +377,7 @@ def _group(flat: list[str]) -> dict[str, str | list[str]]:
         v = values[i]
         prev = grouped[subjects[i]]
         if prev is not v and prev != v:
-            if type(prev) is list:
+            if isinstance(prev, list):
                 if v not in prev:
                     prev.append(v)
             else:
@@ -378,11 +385,19 @@ def _group(flat: list[str]) -> dict[str, str | list[str]]:
     return grouped
 
 
-def _picked(column: list) -> list:
+@overload
+def _picked(column: list[Grouped]) -> list[str]: ...
+@overload
+def _picked(column: list[Grouped | None]) -> list[str | None]: ...
+def _picked(column: list[Any]) -> list[Any]:
     """A column of grouped values with each list of several values replaced by the least of them."""
     if list in set(map(type, column)):
         return [min(v) if type(v) is list else v for v in column]
     return column
+
+
+_Mark = tuple[dict[str, int], dict[str, int], set[str], list[tuple[str, str]]]
+"""A point of an :class:`IndexBuilder` to roll back to: the slots' and labels' lengths, the foreign headers."""
 
 
 class IndexBuilder:
@@ -404,7 +419,7 @@ class IndexBuilder:
         self.foreign_versions: list[tuple[str, str]] = []
         self._slot_of: dict[str, list[str]] = {**self.slots, V.RDFS_LABEL: self.labels}
         self._pool: dict[str, str] = {}  # literal values seen, to keep one copy of each
-        self._node_slots = None  # the same map keyed by pyoxigraph NamedNode (built on first add_quads)
+        self._node_slots: dict[ox.NamedNode, list[str]] | None = None  # the same map keyed by pyoxigraph NamedNode (built on first add_quads)
 
     # ---------------------------------------------------------------- feeding
     def _foreign(self, slot: list[str], subject: str, value: str) -> None:
@@ -431,7 +446,7 @@ class IndexBuilder:
         slot.append(s)
         slot.append(o)
 
-    def add_quads(self, quads) -> None:
+    def add_quads(self, quads: Iterable[ox.Quad]) -> None:
         """Every triple of a ``pyoxigraph.parse`` stream (blank-node and triple-term objects are skipped)."""
         import pyoxigraph as ox
 
@@ -448,8 +463,7 @@ class IndexBuilder:
             if slot is None:
                 continue
             o = quad.object
-            kind = type(o)
-            if kind is literal:
+            if type(o) is literal:
                 if slot is labels:
                     lang = o.language or ""
                     slot = by_lang.get(lang)
@@ -461,11 +475,13 @@ class IndexBuilder:
                 else:  # quotes, definitions, instructions repeat across entities: keep one copy
                     v = o.value
                     v = intern(v, v)
-            elif kind is not named_node or slot is labels:
+            elif slot is labels or type(o) is not named_node:
                 continue
             else:
                 v = o.value
-            s = quad.subject.value
+            # pyoxigraph's stub allows a triple-term subject; its RDF 1.2 parsers make none (a << >>
+            # subject becomes a reifier blank node)
+            s = quad.subject.value  # type: ignore[union-attr]
             if s != last:  # a subject's triples come together: one string per subject, one check
                 last, in_ns = s, s.startswith(ns)
             if in_ns:
@@ -474,12 +490,12 @@ class IndexBuilder:
             else:
                 self._foreign(slot, s, v)
 
-    def mark(self) -> tuple:
+    def mark(self) -> _Mark:
         """A point to :meth:`rollback` to (e.g. to re-read a file with another parser)."""
         return ({p: len(v) for p, v in self.slots.items()}, {g: len(v) for g, v in self.labels_by_lang.items()},
                 set(self.foreign_ontologies), list(self.foreign_versions))
 
-    def rollback(self, mark: tuple) -> None:
+    def rollback(self, mark: _Mark) -> None:
         """Forget every triple added since :meth:`mark`."""
         sizes, label_sizes, ontologies, versions = mark
         for p, n in sizes.items():
@@ -513,10 +529,10 @@ class IndexBuilder:
         def local(iri: str) -> str:
             return iri[ns_len:] if iri.startswith(ns) else iri
 
-        def pick(found) -> str:
+        def pick(found: Grouped) -> str:
             return found if type(found) is str_ else min(found)
 
-        def many(found) -> tuple[str, ...]:
+        def many(found: Grouped | None) -> tuple[str, ...]:
             if found is None:
                 return ()
             return (found,) if type(found) is str_ else tuple(sorted(found))
@@ -536,14 +552,14 @@ class IndexBuilder:
             else:
                 members.append(s)
         del subjects, types, is_class, not_class
-        cids = list(map(operator.getitem, classes, repeat(slice(ns_len, None))))  # all in the namespace
+        cids = cast(list[str], list(map(operator.getitem, classes, repeat(slice(ns_len, None)))))  # all in the ns
 
         # the hierarchy in id space (subjects are all in the namespace; other parents keep their IRI):
         # class id -> its distinct told parents, in the order they came
         subclass_of = _group(flat.pop(V.RDFS_SUBCLASS_OF))
         no_parents: tuple[str, ...] = ()
         parent_map: dict[str, tuple[str, ...]] = dict(zip(cids, [
-            no_parents if ups is None else (ups[ns_len:] if ups.startswith(ns) else ups,) if type(ups) is str_
+            no_parents if ups is None else (ups[ns_len:] if ups.startswith(ns) else ups,) if isinstance(ups, str)
             else tuple(dict.fromkeys(local(u) for u in ups))
             for ups in map(subclass_of.get, classes)]))
         del subclass_of
@@ -600,7 +616,7 @@ class IndexBuilder:
 
         slots = {p: _group(flat.pop(p)) for p in list(flat)}  # one at a time: each flat list goes at once
         labels_by_lang = {lang: _group(self.labels_by_lang.pop(lang)) for lang in list(self.labels_by_lang)}
-        empty: dict = {}
+        empty: dict[str, Grouped] = {}
 
         def values(subject: str, predicate: str) -> list[str]:
             found = slots[predicate].get(subject)
@@ -675,7 +691,7 @@ class IndexBuilder:
             )
         weakest = min(strengths.values(), key=lambda st: st.rank) if strengths else None
 
-        def ids(found) -> tuple[str, ...]:
+        def ids(found: Grouped | None) -> tuple[str, ...]:
             """The local ids of a grouped value, sorted by IRI."""
             if found is None:
                 return ()
@@ -694,15 +710,15 @@ class IndexBuilder:
             prior = strengths.get(pick(prior_iri) if prior_iri is not None else "", weakest)
             if prior is None:
                 continue
-            must = must_not_miss.get(term.iri)
-            must = pick(must).lower() in {"true", "1"} if must is not None else False
+            must_value = must_not_miss.get(term.iri)
+            must = pick(must_value).lower() in {"true", "1"} if must_value is not None else False
             causes[term.id] = Cause(term=term, prior=prior, must_not_miss=must,
                                          requires=ids(requires.get(term.iri)))
 
         wording_of = {st.id: [w.casefold() for w in st.wording] for st in strengths.values()}
-        sorted_sources: dict[tuple, tuple[str, ...]] = {}
+        sorted_sources: dict[tuple[str, ...], tuple[str, ...]] = {}
 
-        def sources_for(found, strength: Strength | None) -> tuple[str, ...]:
+        def sources_for(found: Grouped | None, strength: Strength | None) -> tuple[str, ...]:
             """Source quotes, the one carrying the strength's wording first (RDF keeps no order)."""
             if found is None:
                 return ()
@@ -723,19 +739,19 @@ class IndexBuilder:
             """The local ids of a column of namespace IRIs."""
             return list(map(operator.getitem, column, repeat(slice(ns_len, None))))
 
-        def id_column(slot: dict, subjects: list[str]) -> list[str]:
+        def id_column(slot: dict[str, Grouped], subjects: list[str]) -> list[str]:
             """The local id of each subject's (least) value in ``slot``, "" if none."""
             column = _picked(list(map(slot.get, subjects, repeat(""))))
             if all(map(str.startswith, column, repeat(ns))):
                 return local_ids(column)
             return [v[ns_len:] if v.startswith(ns) else v for v in column]
 
-        def text_column(slot: dict, subjects: list[str], names: dict[str, str], default: str) -> list[str]:
+        def text_column(slot: dict[str, Grouped], subjects: list[str], names: dict[str, str], default: str) -> list[str]:
             """Each subject's (least) value in ``slot`` through ``names`` (``default`` if none or unknown)."""
             return list(map(names.get, _picked(list(map(slot.get, subjects, repeat("")))), repeat(default)))
 
         def strength_column(subjects: list[str]) -> list[Strength | None]:
-            return list(map(strengths.get, _picked(list(map(has_strength.get, subjects)))))
+            return list(map(strengths.get, _picked(list(map(has_strength.get, subjects, repeat(""))))))
 
         def ordered_sources(subjects: list[str], strength_col: list[Strength | None]) -> list[tuple[str, ...]]:
             return [(found,) if type(found) is str_ else sources_for(found, strength)

@@ -34,12 +34,14 @@ from typing import TYPE_CHECKING, Any
 
 from . import resources
 from . import vocab as V
-from .stores import EmbeddedStore, Value
+from .stores import EmbeddedStore, Value, oxigraph_value
 from ..errors import QueryError
 from .rq import read_header
 from ..sparql.guard import check_query
 
 if TYPE_CHECKING:
+    import pyoxigraph as ox
+
     from .knowledge_base import KnowledgeBase
 
 PARAM_TYPES = ("finding", "cause", "phase", "term", "string", "integer")
@@ -170,7 +172,7 @@ class _Bound:
         escaped = self.value.replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
         return f'"{escaped}"'
 
-    def oxigraph(self):
+    def oxigraph(self) -> ox.NamedNode | ox.Literal:
         import pyoxigraph as ox
 
         if self.kind == "iri":
@@ -279,18 +281,6 @@ def _plain(value: Value) -> Plain:
     return value.value
 
 
-def _oxigraph_value(term) -> Value:
-    import pyoxigraph as ox
-
-    if isinstance(term, ox.NamedNode):
-        return Value(term.value, "iri")
-    if isinstance(term, ox.BlankNode):
-        return Value(term.value, "bnode")
-    if isinstance(term, ox.Literal):
-        return Value(term.value, "literal", term.language or "", term.datatype.value if term.datatype else "")
-    return Value(str(term), "literal")
-
-
 def run(kb: KnowledgeBase, name: str, **params: Any) -> QueryResult:
     """Run the named query ``name`` on ``kb`` with ``params`` bound safely (see module doc)."""
     query = get_query(name)
@@ -302,8 +292,10 @@ def run(kb: KnowledgeBase, name: str, **params: Any) -> QueryResult:
 
         solutions = kb.store.store.query(
             text, substitutions={ox.Variable(k): b.oxigraph() for k, b in scalars.items()})
+        if not isinstance(solutions, ox.QuerySolutions):
+            raise QueryError(f"named query {name} is not a SELECT query")
         variables = [v.value for v in solutions.variables]
-        rows = [{v: _plain(_oxigraph_value(s[v])) if s[v] is not None else None for v in variables}
+        rows = [{v: _plain(oxigraph_value(s[v])) if s[v] is not None else None for v in variables}
                 for s in solutions]
         return QueryResult(name, variables, rows)
     remote_rows = kb.store.select(_inject_values(text, scalars))
@@ -319,17 +311,19 @@ def run_sparql(kb: KnowledgeBase, text: str, *, max_rows: int = 10_000) -> Query
     """
     guarded = check_query(text)
     if isinstance(kb.store, EmbeddedStore):
+        import pyoxigraph as ox
+
         result = kb.store.store.query(guarded.text)
-        if guarded.form == "ASK":
+        if isinstance(result, ox.QueryBoolean):  # ASK
             return QueryResult("sparql", ["boolean"], [{"boolean": bool(result)}])
-        if guarded.form == "SELECT":
+        if isinstance(result, ox.QuerySolutions):  # SELECT
             variables = [v.value for v in result.variables]
-            rows = [{v: _plain(_oxigraph_value(s[v])) if s[v] is not None else None for v in variables}
+            rows = [{v: _plain(oxigraph_value(s[v])) if s[v] is not None else None for v in variables}
                     for _, s in zip(range(max_rows + 1), result)]
         else:
             variables = ["subject", "predicate", "object"]
-            rows = [{"subject": _plain(_oxigraph_value(t.subject)), "predicate": t.predicate.value,
-                     "object": _plain(_oxigraph_value(t.object))} for _, t in zip(range(max_rows + 1), result)]
+            rows = [{"subject": _plain(oxigraph_value(t.subject)), "predicate": t.predicate.value,
+                     "object": _plain(oxigraph_value(t.object))} for _, t in zip(range(max_rows + 1), result)]
     else:
         if guarded.form == "ASK":
             return QueryResult("sparql", ["boolean"], [{"boolean": kb.store.ask(guarded.text)}])

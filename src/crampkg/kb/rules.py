@@ -27,13 +27,16 @@ generated cases):
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import vocab as V
 from ..errors import KnowledgeBaseError
 from .rq import read_header, strip_comments
+
+CloseUp = Callable[[Iterable[str]], set[str]]
+"""Closes finding ids upward over the finding hierarchy (the ids and every finding above them)."""
 
 _TERM = rf"(?::(CRAMPKG_\d{{7}})|<{re.escape(V.NS)}(CRAMPKG_\d{{7}})>)"
 _PRESENT_PATH = rf"(?:{_TERM}(?:\|{_TERM})?)"
@@ -164,7 +167,7 @@ class RuleSet:
             seen.add(rule.id)
         return cls(rules)
 
-    def run(self, present: Iterable[str], absent: Iterable[str], close_up=lambda ids: set(ids)) -> RuleRun:
+    def run(self, present: Iterable[str], absent: Iterable[str], close_up: CloseUp = set) -> RuleRun:
         """Run every rule to a fixpoint on finding ids (compiled engine, SPARQL for the rest).
 
         ``present`` must already be closed upward over the finding hierarchy;
@@ -177,11 +180,12 @@ class RuleSet:
 
         return self._fixpoint(evaluate, present, absent, close_up)
 
-    def run_sparql(self, present: Iterable[str], absent: Iterable[str], close_up=lambda ids: set(ids)) -> RuleRun:
+    def run_sparql(self, present: Iterable[str], absent: Iterable[str], close_up: CloseUp = set) -> RuleRun:
         """The reference engine: every rule as SPARQL on a case store, to a fixpoint."""
         return self._fixpoint(_run_sparql_rule, present, absent, close_up)
 
-    def _fixpoint(self, evaluate, present: Iterable[str], absent: Iterable[str], close_up) -> RuleRun:
+    def _fixpoint(self, evaluate: Callable[[Rule, set[str], frozenset[str]], Iterable[str]],
+                  present: Iterable[str], absent: Iterable[str], close_up: CloseUp) -> RuleRun:
         known = set(present)
         absent_set = frozenset(absent)
         run = RuleRun()
@@ -215,7 +219,10 @@ def _run_sparql_rule(rule: Rule, known: set[str], absent: frozenset[str]) -> lis
     store.extend([ox.Quad(case, present_p, ox.NamedNode(V.iri(f))) for f in sorted(known)]
                  + [ox.Quad(case, absent_p, ox.NamedNode(V.iri(f))) for f in sorted(absent)])
     out = []
-    for triple in store.query(rule.text):
+    triples = store.query(rule.text)
+    if not isinstance(triples, ox.QueryTriples):
+        raise KnowledgeBaseError(f"rule {rule.id} is not a CONSTRUCT query")
+    for triple in triples:
         if triple.predicate.value == V.HAS_INFERRED_FINDING:
             out.append(V.local_id(triple.object.value))
     return sorted(set(out))

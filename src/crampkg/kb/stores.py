@@ -15,9 +15,14 @@ import urllib.parse
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..errors import KnowledgeBaseError, QueryError
+
+if TYPE_CHECKING:
+    import pyoxigraph as ox
+
+    from .model import IndexBuilder
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,17 +56,20 @@ class Store(Protocol):
         """Release the store; later queries raise :class:`~crampkg.errors.KnowledgeBaseError`."""
 
 
-def _from_oxigraph(term) -> Value:
+def oxigraph_value(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> Value:
+    """A pyoxigraph term as a :class:`Value` (a triple term as a literal of its N-Triples text)."""
     import pyoxigraph as ox
 
     if isinstance(term, ox.NamedNode):
         return Value(term.value, "iri")
     if isinstance(term, ox.BlankNode):
         return Value(term.value, "bnode")
-    return Value(term.value, "literal", term.language or "", term.datatype.value if term.datatype else "")
+    if isinstance(term, ox.Literal):
+        return Value(term.value, "literal", term.language or "", term.datatype.value if term.datatype else "")
+    return Value(str(term), "literal")
 
 
-def _rdf_format(path: Path):
+def _rdf_format(path: Path) -> ox.RdfFormat:
     import pyoxigraph as ox
 
     suffix = path.suffix.lstrip(".").lower()
@@ -97,12 +105,12 @@ class EmbeddedStore:
     def __init__(self, paths: Sequence[Path]):
         self.description = "embedded pyoxigraph store"
         self.paths = tuple(paths)
-        self._store = None
+        self._store: ox.Store | None = None
         self._closed = False
         self._lock = threading.Lock()
 
     @property
-    def store(self):
+    def store(self) -> ox.Store:
         """The ``pyoxigraph.Store`` holding the files (bulk-loaded on first access)."""
         store = self._store
         if store is None:
@@ -114,7 +122,7 @@ class EmbeddedStore:
                 store = self._store
         return store
 
-    def _load(self):
+    def _load(self) -> ox.Store:
         import pyoxigraph as ox
 
         store = ox.Store()
@@ -125,7 +133,7 @@ class EmbeddedStore:
                 raise KnowledgeBaseError(f"cannot load {path}: {exc}") from exc
         return store
 
-    def feed(self, builder) -> None:
+    def feed(self, builder: IndexBuilder) -> None:
         """Stream every file's triples into an :class:`~crampkg.kb.model.IndexBuilder` (no store needed).
 
         The index pass parses leniently (IRIs are not re-validated; the store, loaded strictly on
@@ -151,13 +159,17 @@ class EmbeddedStore:
                 raise KnowledgeBaseError(f"cannot load {path}: {exc}") from exc
 
     def select(self, query: str) -> list[Row]:
+        import pyoxigraph as ox
+
         try:
             solutions = self.store.query(query)
         except SyntaxError as exc:
             raise QueryError(f"malformed SPARQL: {exc}") from exc
+        if not isinstance(solutions, ox.QuerySolutions):
+            raise QueryError("not a SELECT query")
         names = [v.value for v in solutions.variables]
         return [
-            {name: _from_oxigraph(sol[name]) for name in names if sol[name] is not None}
+            {name: oxigraph_value(sol[name]) for name in names if sol[name] is not None}
             for sol in solutions
         ]
 
@@ -188,7 +200,7 @@ class RemoteStore:
         """No connection is kept between requests; after closing, queries are refused."""
         self._closed = True
 
-    def _request(self, query: str) -> dict:
+    def _request(self, query: str) -> dict[str, Any]:
         import urllib.error  # http.client and friends: off the embedded (CLI explain) path
         import urllib.request
 
@@ -205,7 +217,8 @@ class RemoteStore:
         )
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                return json.loads(response.read())
+                data: dict[str, Any] = json.loads(response.read())
+                return data
         except urllib.error.HTTPError as exc:
             detail = exc.read().decode("utf-8", "replace")[:300]
             if 400 <= exc.code < 500:

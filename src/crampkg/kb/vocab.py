@@ -11,6 +11,10 @@ data, built with :func:`iri`.
 from __future__ import annotations
 
 from functools import cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rdflib.namespace import DefinedNamespace
 
 NS = "https://w3id.org/crampkg/"
 ONTOLOGY_IRI = NS + "crampkg.owl"
@@ -204,7 +208,7 @@ def local_id(full_iri: str) -> str:
 
 
 @cache
-def _closed_namespace():
+def _closed_namespace() -> type[DefinedNamespace]:
     from rdflib.namespace import DefinedNamespace, Namespace
     from rdflib.term import URIRef
 
@@ -217,7 +221,7 @@ def _closed_namespace():
     )
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> type[DefinedNamespace]:
     if name == "CK":
         return _closed_namespace()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    import rdflib
+
+    from .owl import ReasonerReport
     from ..kb.knowledge_base import KnowledgeBase
 
 
@@ -45,7 +49,7 @@ class CheckReport:
         return "\n".join(lines)
 
 
-def find_subclass_cycles(parents) -> list[list[str]]:
+def find_subclass_cycles(parents: Mapping[str, Sequence[str]]) -> list[list[str]]:
     """Every ``rdfs:subClassOf`` cycle of a class -> told parents map, each as ``[a, b, ..., a]``
     (iterative, so a long chain cannot overflow the stack). A cycle silently merges its classes."""
     colour: dict[str, int] = {}  # 1 on the current path, 2 done
@@ -72,13 +76,14 @@ def find_subclass_cycles(parents) -> list[list[str]]:
     return cycles
 
 
-def cycles_of(ancestors) -> list[list[str]]:
+def cycles_of(ancestors: Mapping[str, Collection[str]]) -> list[list[str]]:
     """The ``rdfs:subClassOf`` cycles of an index's ``ancestors``: told parents (lazy ``Ancestors``) or
     closures (a dict class -> its ancestors and itself, where a cycle shows as two classes above each other)."""
     parents = getattr(ancestors, "_parents", None)
     if parents is not None:
         return find_subclass_cycles(parents)
-    cycles, seen = [], set()
+    cycles: list[list[str]] = []
+    seen: set[frozenset[str]] = set()
     for node, ups in ancestors.items():
         for up in ups:
             if up != node and node in ancestors.get(up, ()) and frozenset((node, up)) not in seen:
@@ -132,20 +137,20 @@ def run_checks(kb: KnowledgeBase, reasoner: bool = True) -> CheckReport:
     report.timings["provenance"] = time.perf_counter() - started
 
     if reasoner:
-        result = _reason(kb, graph)
-        report.timings["hermit"] = result.seconds
-        if not result.consistent:
+        hermit = _reason(kb, graph)
+        report.timings["hermit"] = hermit.seconds
+        if not hermit.consistent:
             report.problems.append("HermiT: the ontology is inconsistent")
-        for cls in result.unsatisfiable:
+        for cls in hermit.unsatisfiable:
             report.problems.append(f"HermiT: unsatisfiable class {cls}")
-        if result.consistent and not result.unsatisfiable:
+        if hermit.consistent and not hermit.unsatisfiable:
             report.notes.append("HermiT: consistent, no unsatisfiable class")
     else:
         report.notes.append("HermiT: skipped (--no-reasoner)")
     return report
 
 
-def _reason(kb: KnowledgeBase, graph):
+def _reason(kb: KnowledgeBase, graph: rdflib.Graph) -> ReasonerReport:
     """HermiT on what ``kb`` was loaded from: its files, or (a remote store) what the store returned."""
     from .owl import check_reasoner
 

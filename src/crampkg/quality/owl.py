@@ -117,7 +117,7 @@ def _remove_leaked_input(world: object, before: set[str]) -> None:
     buffer = io.BytesIO()
 
     def keep(graph: object, s: object, p: object, o: object, d: object) -> bool:
-        return p != owlready2.owl_imports
+        return bool(p != owlready2.owl_imports)
 
     try:
         world.save(buffer, format="ntriples", filter=keep)  # type: ignore[attr-defined]

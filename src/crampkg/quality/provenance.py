@@ -22,6 +22,8 @@ from ..kb import resources
 from ..kb import vocab as V
 
 if TYPE_CHECKING:
+    import rdflib
+
     from ..kb.knowledge_base import KnowledgeBase
 
 
@@ -110,7 +112,7 @@ def assertion_kinds(kb: KnowledgeBase) -> dict[str, str]:
     return kinds
 
 
-def _uri(iri: str):
+def _uri(iri: str) -> rdflib.URIRef:
     import rdflib
 
     return rdflib.URIRef(iri)

@@ -184,9 +184,9 @@ class _Writer:
         for subject in [*ontologies, *iri_subjects]:
             self._subject(subject, 1)
         # Blank nodes not inlined (no or several references), in canonical order.
-        for subject in sorted({s for s in self.g.subjects() if isinstance(s, BNode)}, key=str):
-            if subject not in self.written:
-                self._subject(subject, 1)
+        for node in sorted({s for s in self.g.subjects() if isinstance(s, BNode)}, key=str):
+            if node not in self.written:
+                self._subject(node, 1)
         self.lines.append("</rdf:RDF>")
         return "\n".join(self.lines) + "\n"
 

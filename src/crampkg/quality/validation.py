@@ -188,7 +188,9 @@ def _path_text(g: rdflib.Graph, path: object) -> str:
     from rdflib import RDF, BNode, URIRef
     from rdflib.collection import Collection
 
-    sh = lambda local: URIRef(_SH + local)  # noqa: E731
+    def sh(local: str) -> URIRef:
+        return URIRef(_SH + local)
+
     if isinstance(path, URIRef):
         return f"<{path}>"
     if isinstance(path, BNode):
@@ -327,6 +329,8 @@ def _qc_rdflib(graph: rdflib.Graph, query: QcQuery) -> QcResult:
     names = [str(v) for v in result.vars or []]
     rows = []
     for binding in result:
+        if not isinstance(binding, tuple):  # an ASK or CONSTRUCT text: a QC query is a SELECT
+            raise KnowledgeBaseError(f"QC query {query.query_id} is not a SELECT query")
         row = {}
         for name, term in zip(names, binding, strict=False):
             if term is not None:

@@ -189,21 +189,21 @@ def _check_parsed(text: str, allowed_graphs: frozenset[str]) -> GuardedQuery:
 
 
 def _parse(text: str) -> tuple[Any, Any]:
-    from pyparsing import ParseBaseException
-    from rdflib.plugins.sparql.algebra import translateQuery
-    from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
-
     import sys
 
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(limit, _PARSE_RECURSION_LIMIT))
     try:
-        return _parse_and_translate(text, parseQuery, parseUpdate, translateQuery, ParseBaseException)
+        return _parse_and_translate(text)
     finally:
         sys.setrecursionlimit(limit)
 
 
-def _parse_and_translate(text, parseQuery, parseUpdate, translateQuery, ParseBaseException) -> tuple[Any, Any]:  # noqa: N803
+def _parse_and_translate(text: str) -> tuple[Any, Any]:
+    from pyparsing import ParseBaseException
+    from rdflib.plugins.sparql.algebra import translateQuery
+    from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+
     try:
         parsed = parseQuery(text)
     except ParseBaseException as exc:

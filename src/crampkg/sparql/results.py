@@ -13,10 +13,17 @@ import io
 import json
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeAlias
 from xml.sax.saxutils import escape as xml_escape
 from xml.sax.saxutils import quoteattr
 
 from ..errors import NotAcceptableError
+
+if TYPE_CHECKING:
+    import pyoxigraph as ox
+
+    Term: TypeAlias = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+    """A term of a SELECT solution."""
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -182,7 +189,7 @@ def too_many_message(cap: int, unit: str, query: str) -> str:
 
 
 # ---------------------------------------------------------------------- solutions
-def _json_term(term) -> dict[str, str]:
+def _json_term(term: Term) -> dict[str, str]:
     import pyoxigraph as ox
 
     if isinstance(term, ox.NamedNode):
@@ -199,7 +206,7 @@ def _json_term(term) -> dict[str, str]:
     return {"type": "literal", "value": str(term)}
 
 
-def _xml_term(term) -> str:
+def _xml_term(term: Term) -> str:
     import pyoxigraph as ox
 
     if isinstance(term, ox.NamedNode):
@@ -215,14 +222,16 @@ def _xml_term(term) -> str:
     return f"<literal>{xml_escape(str(term))}</literal>"
 
 
-def _csv_value(term) -> str:
+def _csv_value(term: Term | None) -> str:
     import pyoxigraph as ox
 
     if term is None:
         return ""
     if isinstance(term, ox.BlankNode):
         return f"_:{term.value}"
-    return getattr(term, "value", str(term))
+    if isinstance(term, ox.Triple):
+        return str(term)
+    return term.value
 
 
 def _xml_safe(text: str) -> str:
@@ -231,7 +240,7 @@ def _xml_safe(text: str) -> str:
                    or c >= "\U00010000")
 
 
-def serialize_solutions(variables: list[str], rows: list[list], fmt: Format) -> bytes:
+def serialize_solutions(variables: list[str], rows: list[list[Term | None]], fmt: Format) -> bytes:
     """SELECT results (``rows`` of pyoxigraph terms or None, in ``variables`` order) as ``fmt``."""
     if fmt.name == "json":
         bindings = [{v: _json_term(t) for v, t in zip(variables, row) if t is not None} for row in rows]
@@ -275,7 +284,7 @@ def serialize_boolean(value: bool, fmt: Format) -> bytes:
     return f"?boolean\n{text}\n".encode()
 
 
-def serialize_triples(triples: list, fmt: Format) -> bytes:
+def serialize_triples(triples: list[ox.Triple], fmt: Format) -> bytes:
     """CONSTRUCT / DESCRIBE triples (pyoxigraph Triples) as Turtle, N-Triples, RDF/XML or JSON-LD."""
     import pyoxigraph as ox
 
