@@ -64,11 +64,11 @@ def to_bif(model: Model) -> str:
     """The network in the BIF format (Bayesian Interchange Format, as read by pyAgrum and pgmpy)."""
     names, descriptions, parents, tables = _variables(model)
     out = [f"// crampkg network, knowledge base {model.version_iri}", 'network "crampkg" {\n}']
-    for name, description in zip(names, descriptions):
+    for name, description in zip(names, descriptions, strict=True):
         text = description.replace('"', "'")
         out.append(f'variable {name} {{\n  type discrete [ 2 ] {{ false, true }};\n'
                    f'  property label = "{text}" ;\n}}')
-    for name, ps, table in zip(names, parents, tables):
+    for name, ps, table in zip(names, parents, tables, strict=True):
         if not ps:
             out.append(f"probability ( {name} ) {{\n  table {_fmt(table[0])}, {_fmt(table[1])};\n}}")
             continue
@@ -85,10 +85,10 @@ def to_xmlbif(model: Model) -> str:
     names, descriptions, parents, tables = _variables(model)
     out = ['<?xml version="1.0" encoding="UTF-8"?>', '<BIF VERSION="0.3">', "<NETWORK>", "<NAME>crampkg</NAME>",
            f"<PROPERTY>kb_version = {escape(model.version_iri)}</PROPERTY>"]
-    for name, description in zip(names, descriptions):
+    for name, description in zip(names, descriptions, strict=True):
         out.append(f'<VARIABLE TYPE="nature">\n  <NAME>{name}</NAME>\n  <OUTCOME>false</OUTCOME>\n'
                    f"  <OUTCOME>true</OUTCOME>\n  <PROPERTY>label = {escape(description)}</PROPERTY>\n</VARIABLE>")
-    for name, ps, table in zip(names, parents, tables):
+    for name, ps, table in zip(names, parents, tables, strict=True):
         given = "".join(f"\n  <GIVEN>{p}</GIVEN>" for p in ps)
         values = " ".join(_fmt(v) for v in table.reshape(-1))
         out.append(f"<DEFINITION>\n  <FOR>{name}</FOR>{given}\n  <TABLE>{values}</TABLE>\n</DEFINITION>")

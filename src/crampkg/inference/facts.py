@@ -11,10 +11,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ..errors import KnowledgeBaseError
 from ..kb import resources
 from ..kb import vocab as V
 from ..kb.stores import Value
-from ..errors import KnowledgeBaseError
 
 if TYPE_CHECKING:
     from ..kb.knowledge_base import KnowledgeBase

@@ -70,7 +70,7 @@ class Model:
         self.numbers = Numbers.from_kb(kb, self.facts)
         self.children = s.children()
         self.candidates = self._candidates()
-        together = [(c,) + b for cand in self.candidates for c, b in zip(cand.reveals, cand.blankets)]
+        together = [(c,) + b for cand in self.candidates for c, b in zip(cand.reveals, cand.blankets, strict=True)]
         together += [cand.reveals for cand in self.candidates if len(cand.reveals) > 1]
         self.cause_nodes = s.causes
         self.latent_nodes = tuple(i for i, n in enumerate(s.nodes) if n.role in ("cause", "state"))

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..kb import vocab as V
 from ..errors import KnowledgeBaseError
+from ..kb import vocab as V
 from .facts import CAUSAL, MANIFESTATION, REPORT, RISK, SUBCLASS, TEST, Facts, Link
 from .junction_tree import JunctionTree
 
@@ -165,7 +165,7 @@ def build_structure(kb: KnowledgeBase, facts: Facts) -> Structure:
             else:
                 problems.append(f"manifestation link {link.id} does not relate a cause or state to a finding "
                                 "with a level")
-        elif link.kind == TEST:
+        elif link.kind == TEST:  # noqa: SIM102 (shaped as the branches above)
             if s in latent and t in findings and link.role in facts.roles:
                 add_edge(s, t, f"sensitivity:{link.role}", link.id, TEST)
 
@@ -194,7 +194,7 @@ def build_structure(kb: KnowledgeBase, facts: Facts) -> Structure:
     for rid, inputs in rule_nodes.items():
         derived = [t for t, edges in parents.items() if rid in edges]
         for d in derived:
-            for target, edges in parents.items():
+            for edges in parents.values():
                 if d not in edges:
                     continue
                 stated = {links[x].sources[0] for x in edges[d][1] if x in links and links[x].sources}

@@ -79,7 +79,7 @@ def gain(model: Model, candidate: Candidate, post: CasePosterior, keep: set[int]
     ``prop`` is the case's propagation on the network's query tree."""
     tree = model.net.query_tree
     evidence = post.evidence
-    revealed = [(y, b) for y, b in zip(candidate.reveals, candidate.blankets) if y not in evidence]
+    revealed = [(y, b) for y, b in zip(candidate.reveals, candidate.blankets, strict=True) if y not in evidence]
     if not revealed:
         return None
     conditional = 0.0

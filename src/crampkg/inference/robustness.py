@@ -31,8 +31,8 @@ def redraw(numbers: Numbers, ranks: Mapping[str, int], rng: np.random.Generator)
     values = [numbers.level[lid] for lid in order]
     lows = [0.0] + values[:-1]
     highs = values[1:] + [1.0]
-    drawn = sorted(float(rng.uniform(lo, hi)) for lo, hi in zip(lows, highs))
-    return Numbers(level=dict(zip(order, drawn)), sensitivity=numbers.sensitivity,
+    drawn = sorted(float(rng.uniform(lo, hi)) for lo, hi in zip(lows, highs, strict=True))
+    return Numbers(level=dict(zip(order, drawn, strict=True)), sensitivity=numbers.sensitivity,
                    specificity=numbers.specificity, background=numbers.background)
 
 
