@@ -88,7 +88,7 @@ class ApproximateCase:
         if self._relevant is None:
             self._relevant = self.relevant()
         if self.evidence and not any(set(b) & self._relevant or y in self._relevant
-                                     for y, b in zip(cand.reveals, cand.blankets)):
+                                     for y, b in zip(cand.reveals, cand.blankets, strict=True)):
             return None
         total = 0.0
         any_open = False
