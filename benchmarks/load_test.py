@@ -127,7 +127,7 @@ async def slow_headers(base: str, deadline: float, connections: int, outcomes: C
                     try:
                         answer = await asyncio.wait_for(reader.read(64), 1.0)
                         break
-                    except asyncio.TimeoutError:
+                    except TimeoutError:
                         writer.write(b"X-Drip-%d: 1\r\n" % i)
                         if time.monotonic() > deadline:
                             break

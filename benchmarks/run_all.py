@@ -383,7 +383,7 @@ def write_report(res: dict) -> None:
         else:
             lines.append(f"- remote store ({name}): {rem.get('error', rem.get('skipped'))}")
     lines += ["", "Targets:", "", "| target | measured | verdict |", "|---|---|---|"]
-    for name, (target, measured, ok) in res["targets"].items():
+    for name, (_target, measured, ok) in res["targets"].items():
         lines.append(f"| {name} | {measured} | {verdict(ok)} |")
     _write(RESULTS / "results.md", ("\n".join(lines) + "\n").encode())
 

@@ -214,10 +214,7 @@ def generate(scale: int, out_root: Path = TMP, force: bool = False, rewire: floa
                 continue
             subject = _rename(s, r, ns, ids, shared)
             if lang is None:
-                if s in redraw and p == rewirable[s][0]:
-                    obj = redraw[s]
-                else:
-                    obj = _rename(o, r, ns, ids, shared)
+                obj = redraw[s] if s in redraw and p == rewirable[s][0] else _rename(o, r, ns, ids, shared)
                 if p == RDF_TYPE and o in kinds:
                     shape[kinds[o]] = shape.get(kinds[o], 0) + 1
                 elif p == finding_kind:

@@ -16,6 +16,7 @@ import json
 import statistics
 import sys
 import time
+from itertools import pairwise
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -92,7 +93,7 @@ def timing(kb: KnowledgeBase, texts: list[str], rounds: int = 20) -> dict:
 def two_sentence_texts(cases: list[dict]) -> list[str]:
     """Typical two-sentence descriptions: consecutive corpus descriptions of one language, joined."""
     out = []
-    for a, b in zip(cases, cases[1:]):
+    for a, b in pairwise(cases):
         if a["lang"] == b["lang"]:
             first = a["text"].rstrip()
             out.append(first + ("" if first[-1:] in ".!?" else ".") + " " + b["text"])

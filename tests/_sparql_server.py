@@ -10,6 +10,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 
@@ -30,7 +31,8 @@ def running_server(*args: str, timeout: float = 2.0, workers: int = 2, env: dict
     ``env`` adds environment variables; with ``log_path`` the server's output goes (and stays) there.
     """
     port = free_port()
-    log = open(log_path, "w+b") if log_path else tempfile.NamedTemporaryFile(
+    # the log stays open while the server runs (it writes there); closed in the finally below
+    log = open(log_path, "w+b") if log_path else tempfile.NamedTemporaryFile(  # noqa: SIM115
         prefix="crampkg-serve-", suffix=".log", delete=False)
     process = subprocess.Popen(
         [sys.executable, "-m", "crampkg.cli", "serve", "--port", str(port), "--timeout", str(timeout),
@@ -41,7 +43,7 @@ def running_server(*args: str, timeout: float = 2.0, workers: int = 2, env: dict
         deadline = time.monotonic() + 90
         while True:
             if process.poll() is not None:
-                raise RuntimeError(f"crampkg serve exited: {open(log.name).read()[-2000:]}")
+                raise RuntimeError(f"crampkg serve exited: {Path(log.name).read_text()[-2000:]}")
             try:
                 if httpx.get(f"{base}/health", timeout=2).json().get("workers") == workers:
                     break

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from conftest_validation import base_graph, kb_graph  # noqa: F401 (fixtures of the validation, QC and release tests)
 from crampkg import KnowledgeBase
 
 

@@ -118,7 +118,7 @@ def test_the_page_renders_the_same_json_as_post_explain(page, server):
     for h in answer["hypotheses"][:5]:
         meter = page.locator(f"#h-{h['id']} meter").first
         assert float(meter.get_attribute("value")) == pytest.approx(h["score"], abs=1e-6)
-    for phase, items in answer["actions"].items():
+    for items in answer["actions"].values():
         for action in items:
             expect(page.locator("#actions")).to_contain_text(action["label"])
     expect(page.locator("#disclaimer")).to_contain_text(answer["disclaimer"][:60])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import urllib.parse
 
 import httpx
@@ -72,6 +73,8 @@ def test_examples_from_the_queries_folder_and_the_share_button(page, server):
     page.get_by_role("button", name="Run").click()
     expect(page.locator("#out table")).to_contain_text("magnesium deficiency")
     page.get_by_role("button", name="Copy link to this query").click()
+    # the page sets data-url once the clipboard has answered (asynchronously): wait for it
+    expect(page.locator("#share-status")).to_have_attribute("data-url", re.compile(r"/query\?query="))
     link = page.locator("#share-status").get_attribute("data-url")
     assert link.startswith(f"{server}/query?query=")
     again = page.context.new_page()

@@ -15,6 +15,8 @@ path from the person's findings through intermediate states to the cause"; issue
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import networkx as nx
 import pytest
 from hypothesis import given, settings
@@ -102,7 +104,7 @@ def _check_chains(present, skip_rule_chains=False):
             assert len(set(chain)) == len(chain), f"{h.label}: a chain visits a node twice: {chain}"
             for n in chain[1:]:
                 assert n in view, f"{h.label}: {n} is not part of the case ({chain})"
-            for a, b in zip(chain, chain[1:]):
+            for a, b in pairwise(chain):
                 assert GRAPH.has_edge(a, b), f"{h.label}: {a} -> {b} is no link of the knowledge base ({chain})"
             # as short as the shortest path from its start
             assert len(chain) == nx.shortest_path_length(view, chain[0], h.id) + 1, chain

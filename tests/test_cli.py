@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -161,7 +162,7 @@ def test_strengths_prints_the_scale_from_the_ontology():
     assert [m.group(1) for m in levels] == ["5", "4", "3", "2", "1"]
     assert [m.group(2) for m in levels] == ["almost always", "usually", "often", "can", "sometimes"]
     numbers = [float(m.group(3)) for m in levels]
-    assert all(0 < b < a < 1 for a, b in zip(numbers, numbers[1:]))
+    assert all(0 < b < a < 1 for a, b in pairwise(numbers))
     # every wording a level is read from is the article's
     article = collapse(article_text()).lower()
     for m in levels:

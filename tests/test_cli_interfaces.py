@@ -16,13 +16,12 @@ import pytest
 import rdflib
 from rdflib.compare import isomorphic
 
-from crampkg import KnowledgeBase
-from crampkg.kb import resources
-from crampkg.kb import queries as Q
-from crampkg import errors
-from crampkg.cli.explain import absent_values
+from crampkg import KnowledgeBase, errors
 from crampkg.cli import main
+from crampkg.cli.explain import absent_values
 from crampkg.errors import KnowledgeBaseError, UnknownCauseError
+from crampkg.kb import queries as Q
+from crampkg.kb import resources
 
 CRAMPKG = str(Path(sys.executable).with_name("crampkg"))
 TAKES_STATINS, PREGNANT, UNTRAINED = "CRAMPKG_0000140", "CRAMPKG_0000141", "CRAMPKG_0000135"

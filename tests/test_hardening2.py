@@ -13,9 +13,11 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
+
 from _sparql_server import assert_alive, assert_no_traceback, running_server
 
 pytestmark = pytest.mark.slow
@@ -340,13 +342,13 @@ def test_header_limits_and_read_timeouts(strict) -> None:
 def test_an_abandoned_upload_is_one_log_line(strict) -> None:
     base, log = strict
     host, port = base.rsplit("/", 1)[1].split(":")
-    before = open(log, encoding="utf-8", errors="replace").read()
+    before = Path(log).read_text(encoding="utf-8", errors="replace")
     with socket.create_connection((host, int(port))) as sock:
         sock.sendall(b"POST /explain HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                      b"Content-Length: 100000\r\n\r\n" + b"{" * 1000)
         time.sleep(0.3)
     time.sleep(1.0)
-    added = open(log, encoding="utf-8", errors="replace").read()[len(before):]
+    added = Path(log).read_text(encoding="utf-8", errors="replace")[len(before):]
     lines = [line for line in added.splitlines() if line.strip() and "GET /health" not in line]
     assert "Traceback" not in added
     assert len(lines) <= 1, added
@@ -424,8 +426,9 @@ def test_cli_refuses_special_files(tmp_path) -> None:
         query = _cli("sparql", f"@{path}", timeout=60)
         assert query.returncode == 2 and b"not a regular file" in query.stderr, query.stderr
         assert time.monotonic() - started < 30
-    stdin = subprocess.run([sys.executable, "-m", "crampkg.cli", "sparql", "-"], stdin=open("/dev/zero", "rb"),
-                           capture_output=True, timeout=60)
+    with open("/dev/zero", "rb") as zeros:
+        stdin = subprocess.run([sys.executable, "-m", "crampkg.cli", "sparql", "-"], stdin=zeros,
+                               capture_output=True, timeout=60)
     assert stdin.returncode == 2 and b"larger than the limit" in stdin.stderr
     assert _cli("sparql", GOOD).returncode == 0
 

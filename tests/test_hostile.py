@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from _sparql_server import assert_alive, assert_no_traceback, running_server
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from _sparql_server import assert_alive, assert_no_traceback, running_server
 
 pytestmark = pytest.mark.slow
 
@@ -15,9 +16,8 @@ ALLOWED_5XX = {503}  # documented: time limit, crashed worker, busy
 
 @pytest.fixture(scope="module")
 def server() -> str:
-    with running_server(timeout=1.5) as base:
-        with httpx.Client(base_url=base, timeout=30) as client:
-            yield client
+    with running_server(timeout=1.5) as base, httpx.Client(base_url=base, timeout=30) as client:
+        yield client
 
 
 @pytest.mark.parametrize("finding, status", [

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
 
 from crampkg import KnowledgeBase, KnowledgeBaseError, UnknownFindingError
@@ -51,8 +53,8 @@ def test_associations_by_finding_and_cause(kb):
 def test_strength_scale_is_ordered(kb):
     levels = sorted(kb.index.strengths.values(), key=lambda s: s.rank)
     assert [s.rank for s in levels] == [1, 2, 3, 4, 5]
-    assert all(a.lr_present < b.lr_present for a, b in zip(levels, levels[1:]))
-    assert all(a.lr_absent > b.lr_absent for a, b in zip(levels, levels[1:]))
+    assert all(a.lr_present < b.lr_present for a, b in pairwise(levels))
+    assert all(a.lr_absent > b.lr_absent for a, b in pairwise(levels))
     assert all(s.lr_present > 1 > s.lr_absent for s in levels)
 
 
@@ -103,7 +105,7 @@ def test_a_hierarchy_deeper_than_the_recursion_limit_loads(tmp_path):
     shutil.copy(resources.ontology_dir() / "crampkg.ttl", tmp_path / "crampkg.ttl")
     chain = [f"<{V.NS}CRAMPKG_9{i:06d}>" for i in range(depth)]
     lines = [f"{chain[0]} <http://www.w3.org/2000/01/rdf-schema#subClassOf> <{V.FINDING}> ."]
-    lines += [f"{c} <http://www.w3.org/2000/01/rdf-schema#subClassOf> {up} ." for up, c in zip(chain, chain[1:])]
+    lines += [f"{c} <http://www.w3.org/2000/01/rdf-schema#subClassOf> {up} ." for up, c in pairwise(chain)]
     lines += [f'{c} <http://www.w3.org/2000/01/rdf-schema#label> "deep {i}"@en .' for i, c in enumerate(chain)]
     lines += [f"{c} <{V.RDF_TYPE}> <http://www.w3.org/2002/07/owl#Class> ." for c in chain]
     (tmp_path / "deep.ttl").write_text("\n".join(lines) + "\n", encoding="utf-8")

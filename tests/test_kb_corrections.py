@@ -5,8 +5,8 @@ They read the Turtle directly (rdflib), not the ranking code, so they hold whate
 
 from __future__ import annotations
 
-import rdflib
 import pytest
+import rdflib
 from rdflib.namespace import OWL, RDF, RDFS
 
 from crampkg.kb import resources
@@ -15,7 +15,7 @@ CK = rdflib.Namespace("https://w3id.org/crampkg/")
 IAO_REPLACED_BY = rdflib.URIRef("http://purl.obolibrary.org/obo/IAO_0100001")
 SYN = rdflib.Namespace("http://www.geneontology.org/formats/oboInOwl#")
 REPORT, RISK, MANIFESTATION, CAUSAL = CK.CRAMPKG_0000028, CK.CRAMPKG_0000029, CK.CRAMPKG_0000094, CK.CRAMPKG_0000016
-ALMOST_ALWAYS, USUALLY, OFTEN, CAN, SOMETIMES = (CK["CRAMPKG_00000%d" % n] for n in range(70, 75))
+ALMOST_ALWAYS, USUALLY, OFTEN, CAN, SOMETIMES = (CK[f"CRAMPKG_00000{n}"] for n in range(70, 75))
 
 
 @pytest.fixture(scope="module")

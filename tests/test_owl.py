@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from conftest_validation import OWL_DATA
 
+from conftest_validation import OWL_DATA
 from crampkg.errors import KnowledgeBaseError
 from crampkg.quality.owl import ReasonerReport, check_reasoner
 

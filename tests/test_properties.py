@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from itertools import pairwise
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -48,7 +49,7 @@ def test_explain_any_subset(present, absent, rnd):
     assert all(0.0 <= s <= 1.0 for s in scores.values())
     assert 0.0 <= answer.idiopathic.score <= 1.0
     ordered = [h.score for h in answer.hypotheses]
-    assert all(a >= b - 1e-12 for a, b in zip(ordered, ordered[1:]))
+    assert all(a >= b - 1e-12 for a, b in pairwise(ordered))
     for h in answer.hypotheses:
         # a parent is present whenever its subclass is
         if h.parent in scores:

@@ -7,16 +7,14 @@ from pathlib import Path
 import pyoxigraph
 import pytest
 import rdflib
+
 from conftest_validation import (  # noqa: F401  (fixtures)
     QC_DATA,
-    base_graph,
     expected_ids,
-    kb_graph,
     with_fixture,
 )
-
-from crampkg.kb import resources
 from crampkg.errors import KnowledgeBaseError
+from crampkg.kb import resources
 from crampkg.quality.validation import (
     QcResult,
     _qc_rdflib,

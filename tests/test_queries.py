@@ -7,8 +7,8 @@ from collections import Counter
 
 import pytest
 
-from crampkg.kb import queries as Q
 from crampkg.errors import QueryError, QueryRefusedError, UnknownCauseError, UnknownFindingError
+from crampkg.kb import queries as Q
 
 NS = "https://w3id.org/crampkg/"
 

@@ -10,6 +10,7 @@ high by construction). Every changed expectation names the article sentence it r
 from __future__ import annotations
 
 import itertools
+from itertools import pairwise
 
 import pytest
 
@@ -191,7 +192,7 @@ def test_scores_are_probabilities_and_order_independent(kb):
     assert all(0.0 <= s <= 1.0 for s in scores.values())
     assert 0.0 <= answer.idiopathic.score <= 1.0
     ordered = [h.score for h in answer.hypotheses]
-    assert all(a >= b - 1e-12 for a, b in zip(ordered, ordered[1:]))
+    assert all(a >= b - 1e-12 for a, b in pairwise(ordered))
     # a parent cause is present whenever a subclass is: P(parent) >= P(child)
     children = [h for h in answer.hypotheses if h.parent]
     assert children
@@ -337,8 +338,8 @@ def test_large_knowledge_base_lists_a_bounded_answer(tmp_path):
     import shutil
 
     from crampkg import KnowledgeBase
-    from crampkg.kb import resources
     from crampkg.inference.engine import MAX_HYPOTHESES
+    from crampkg.kb import resources
 
     shutil.copy(resources.ontology_dir() / "crampkg.ttl", tmp_path)
     shutil.copytree(resources.ontology_dir() / "content", tmp_path / "content")
@@ -355,7 +356,7 @@ def test_large_knowledge_base_lists_a_bounded_answer(tmp_path):
     # every cause but idiopathic (which is reported apart) is either listed or counted as omitted
     assert answer.hypotheses_omitted == len(big.causes()) - 1 - len(answer.hypotheses) > 0
     shown = [h.score for h in answer.hypotheses]
-    assert all(a >= b - 1e-12 for a, b in zip(shown, shown[1:]))
+    assert all(a >= b - 1e-12 for a, b in pairwise(shown))
     assert answer.hypotheses[0].label == "low-mineral tap water consumption" and answer.hypotheses[0].reported
     assert all(h.id in {x.id for x in answer.hypotheses} for h in kb_must_not_miss(big))
 

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 import rdflib
-from conftest_validation import GOOD_MINIMAL, kb_graph, schema_path  # noqa: F401
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rdflib import OWL, RDF, RDFS, BNode, Literal, URIRef
@@ -17,6 +16,7 @@ from rdflib.collection import Collection
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS
 
+from conftest_validation import GOOD_MINIMAL, schema_path
 from crampkg.kb import resources
 from crampkg.quality.release import build_release, load_sources, render_rdfxml
 

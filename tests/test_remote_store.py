@@ -12,8 +12,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from _sparql_server import free_port
 
+from _sparql_server import free_port
 from crampkg import KnowledgeBase
 from crampkg.kb import queries as Q
 

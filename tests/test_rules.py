@@ -6,8 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crampkg.kb import resources
-from crampkg.quality.provenance import is_verbatim
 from crampkg.kb.rules import RuleSet
+from crampkg.quality.provenance import is_verbatim
 
 
 def test_every_rule_has_a_header_and_a_verbatim_source(kb):

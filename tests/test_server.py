@@ -9,6 +9,7 @@ import json
 import httpx
 import pytest
 import rdflib
+
 from _sparql_server import assert_no_traceback, running_server
 
 pytestmark = pytest.mark.slow

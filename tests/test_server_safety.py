@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
+
 from _sparql_server import assert_alive, assert_no_traceback, running_server
 
 pytestmark = pytest.mark.slow

@@ -29,6 +29,7 @@ from pathlib import Path
 import httpx
 import pytest
 import rdflib
+
 from _sparql_server import assert_no_traceback, free_port, running_server
 
 pytestmark = pytest.mark.slow
@@ -218,14 +219,14 @@ def answer_of(content_type: str, body: bytes) -> tuple:
             table = list(csv.reader(io.StringIO(text)))
             header = table[0]
             return ("csv", tuple(sorted(header)),
-                    Counter(frozenset((h, v) for h, v in zip(header, row) if v != "") for row in table[1:]))
+                    Counter(frozenset((h, v) for h, v in zip(header, row, strict=True) if v != "") for row in table[1:]))
         header = [v.lstrip("?") for v in lines[0].split("\t")]
         rows = []
         for line in text.split("\n")[1:]:
             if not line:
                 continue
             cells = line.rstrip("\r").split("\t")
-            rows.append({h: t for h, t in ((h, _tsv_term(c)) for h, c in zip(header, cells)) if t is not None})
+            rows.append({h: t for h, t in ((h, _tsv_term(c)) for h, c in zip(header, cells, strict=True)) if t is not None})
         return _solutions(header, rows)
     rdflib_format = {"text/turtle": "turtle", "application/n-triples": "nt", "application/rdf+xml": "xml",
                      "application/ld+json": "json-ld", "application/n-quads": "nquads"}.get(media)

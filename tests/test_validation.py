@@ -6,17 +6,15 @@ from pathlib import Path
 
 import pytest
 import rdflib
-from conftest_validation import (  # noqa: F401  (fixtures)
-    SHAPES_DATA,
-    base_graph,
-    expected_ids,
-    kb_graph,
-    parse,
-    with_fixture,
-)
 from rdflib import RDF, URIRef
 from rdflib.namespace import SH
 
+from conftest_validation import (  # noqa: F401  (fixtures)
+    SHAPES_DATA,
+    expected_ids,
+    parse,
+    with_fixture,
+)
 from crampkg.kb import resources
 from crampkg.quality.validation import ShaclReport, Violation, shapes_path, validate_graph
 

@@ -33,7 +33,7 @@ def test_every_schema_entity_is_in_the_vocabulary(schema):
 def test_closed_namespace_fails_on_a_typo():
     assert str(V.CK.CRAMPKG_0000030) == V.HAS_FINDING
     with pytest.raises(AttributeError):
-        V.CK.CRAMPKG_0000999
+        _ = V.CK.CRAMPKG_0000999
 
 
 def test_ids_and_iris_round_trip():

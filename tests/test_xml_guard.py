@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from crampkg import KnowledgeBase, KnowledgeBaseError
-from crampkg.kb import resources
 from crampkg.io.xml_guard import check_xml_bytes, check_xml_file
+from crampkg.kb import resources
 
 LAUGHS = b"""<?xml version="1.0"?>
 <!DOCTYPE rdf:RDF [

@@ -20,8 +20,6 @@ from .errors import (
     UnknownCauseError,
     UnknownFindingError,
 )
-from .kb.knowledge_base import KnowledgeBase
-from .kb.model import Association, Cause, CausalLink, Indication, Recommendation, Strength, Term
 from .inference.answer import (
     DISCLAIMER,
     Action,
@@ -35,6 +33,8 @@ from .inference.answer import (
     Robustness,
     WhyNot,
 )
+from .kb.knowledge_base import KnowledgeBase
+from .kb.model import Association, CausalLink, Cause, Indication, Recommendation, Strength, Term
 
 NextTest = NextStep
 

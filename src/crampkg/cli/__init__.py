@@ -8,7 +8,7 @@ The command families import the group's helpers from :mod:`.main` and are regist
 
 from . import browse, explain, maintain
 from . import sparql as cli_sparql
-from .main import source_options, get_kb, main
+from .main import get_kb, main, source_options
 
 # the command families register here (their heavy imports happen inside each command)
 for _command in (browse.findings, browse.causes, browse.strengths, explain.explain, maintain.check, maintain.export,

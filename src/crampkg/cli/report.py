@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import textwrap
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ..kb.knowledge_base import KnowledgeBase
     from ..inference.answer import Explanation, Hypothesis, WhyNot
+    from ..kb.knowledge_base import KnowledgeBase
 
 WIDTH = 100
 
@@ -39,7 +40,7 @@ ACTIONS_SHOWN = 8
 def _chain_text(kb: KnowledgeBase, chain: tuple[str, ...]) -> str:
     """A chain as labels; a step from a class to the class it specialises reads "is a kind of"."""
     parts = [_label(kb, chain[0])]
-    for a, b in zip(chain, chain[1:]):
+    for a, b in pairwise(chain):
         term = kb.index.terms.get(a)
         is_a = term is not None and b in term.parents
         parts.append(("(a kind of) " if is_a else "-> ") + _label(kb, b))

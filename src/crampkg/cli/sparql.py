@@ -63,10 +63,10 @@ def _echo_result(variables: list[str], rows: list[dict[str, Plain]], fmt: str) -
         return
     cells = [[_short(row.get(v))[:60] for v in variables] for row in rows]
     widths = [max([len(v)] + [len(c[i]) for c in cells]) for i, v in enumerate(variables)]
-    click.echo("  ".join(v.ljust(w) for v, w in zip(variables, widths)).rstrip())
+    click.echo("  ".join(v.ljust(w) for v, w in zip(variables, widths, strict=True)).rstrip())
     click.echo("  ".join("-" * w for w in widths))
     for c in cells:
-        click.echo("  ".join(x.ljust(w) for x, w in zip(c, widths)).rstrip())
+        click.echo("  ".join(x.ljust(w) for x, w in zip(c, widths, strict=True)).rstrip())
     click.echo(f"({len(rows)} row{'' if len(rows) == 1 else 's'})", err=True)
 
 
@@ -115,8 +115,8 @@ def sparql(ctx: click.Context, text: str, fmt: str, timeout: float) -> None:
 
 def _read_query(text: str) -> str:
     """The query text of the argument: itself, ``@file`` (a regular file only) or ``-`` (stdin), capped."""
-    from ..io.files import read_regular_file
     from ..http.workers import PoolSettings
+    from ..io.files import read_regular_file
 
     cap = PoolSettings().max_query_length * 4  # bytes: the character limit in the worst UTF-8 case
     if text == "-":
@@ -140,9 +140,9 @@ def _run_in_worker(kb: KnowledgeBase, text: str, timeout: float) -> tuple[list[s
     """Run ``text`` in a one-worker :class:`~crampkg.http.workers.WorkerPool` over the KB's export."""
     import pyoxigraph as ox
 
+    from ..http.workers import PoolSettings, WorkerPool
     from ..kb.queries import _plain
     from ..kb.stores import oxigraph_value
-    from ..http.workers import PoolSettings, WorkerPool
 
     pool = WorkerPool(kb.export(fmt="nt", inferred=True), PoolSettings(workers=1, timeout=timeout))
     try:

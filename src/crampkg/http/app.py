@@ -27,9 +27,9 @@ import logging
 import re
 import urllib.parse
 from collections.abc import AsyncIterator
-from http import HTTPStatus
 from dataclasses import dataclass, fields
 from dataclasses import replace as _with
+from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
 try:
@@ -37,8 +37,8 @@ try:
 except ImportError:  # pragma: no cover - a declared dependency; json is the fallback
     orjson = None  # type: ignore[assignment]
 from starlette.applications import Starlette
-from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
@@ -47,7 +47,15 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from .. import __version__
-from ..errors import CaseFormatError, CrampkgError, QueryError, QueryRefusedError, ReadOnlyError, RequestTooLargeError, UnsupportedMediaTypeError
+from ..errors import (
+    CaseFormatError,
+    CrampkgError,
+    QueryError,
+    QueryRefusedError,
+    ReadOnlyError,
+    RequestTooLargeError,
+    UnsupportedMediaTypeError,
+)
 from ..sparql.results import format_values
 from .limits import BODY_TIMEOUT
 from .workers import DATASET_GRAPH, PoolSettings, WorkerPool

@@ -30,6 +30,7 @@ import shlex
 import urllib.parse
 from dataclasses import dataclass, field
 from importlib.resources import files
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
@@ -620,7 +621,7 @@ class Renderer:
             state = t["present"] if c.get("present", True) else t["absent"]
             strength = f' <span class="strength" lang="en">({e(c["strength"])})</span>' if c.get("strength") else ""
             rows.append(f'<tr class="c-{e(direction)}"><th scope="row">{self.label(c.get("finding", ""), c.get("label", ""))}'
-                        f'{strength}</th><td>{e(state)}</td><td><span class="dir">{e(t[direction] if direction in t else direction)}</span> '
+                        f'{strength}</th><td>{e(state)}</td><td><span class="dir">{e(t.get(direction, direction))}</span> '
                         f'<span class="lo">{lo:+.2f}</span></td><td>{self.quote(c.get("source"))}</td></tr>')
         if rows:
             table = (f'<table class="evidence"><caption class="vh">{e(t["evidence"])}: {plain}</caption><thead><tr>'
@@ -775,7 +776,7 @@ def _wrap(text: str, width: int = 20, lines: int = 3) -> list[str]:
 def chain_svg(chains: list[list[str]], target: str, label: Any, absent: set[str]) -> str:
     """The causal chains of one hypothesis as an SVG graph: findings left, the cause right, each node
     in the column of its longest path from a finding; drawn here, no library, no script."""
-    edges = {(a, b) for chain in chains for a, b in zip(chain, chain[1:]) if a != b}
+    edges = {(a, b) for chain in chains for a, b in pairwise(chain) if a != b}
     nodes = list(dict.fromkeys(n for chain in chains for n in chain))
     layer = {n: 0 for n in nodes}
     for _ in range(len(nodes)):
@@ -813,7 +814,7 @@ def chain_svg(chains: list[list[str]], target: str, label: Any, absent: set[str]
         mid = (x1 + x2) / 2
         parts.append(f'<path class="edge" d="M{x1:.0f} {y1:.0f}C{mid:.0f} {y1:.0f} {mid:.0f} {y2:.0f} {x2 - 1:.0f} {y2:.0f}" '
                      f'marker-end="url(#arrow-{uid})"/>')
-    for n, name in zip(nodes, names):
+    for n, name in zip(nodes, names, strict=True):
         x, y = pos[n]
         kind = "target" if n == target else "finding" if n in sources else "state"
         if n in absent:

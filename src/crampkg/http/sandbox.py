@@ -96,10 +96,8 @@ def _apply_seccomp(libc: ctypes.CDLL) -> bool:
 
 
 def _apply_netns(libc: ctypes.CDLL) -> bool:
-    for flags in (_CLONE_NEWUSER | _CLONE_NEWNET, _CLONE_NEWNET):
-        if libc.unshare(flags) == 0:
-            return True
-    return False
+    # a user namespace first (unprivileged), else the network namespace alone (root)
+    return any(libc.unshare(flags) == 0 for flags in (_CLONE_NEWUSER | _CLONE_NEWNET, _CLONE_NEWNET))
 
 
 def restrict_network() -> tuple[str, ...]:

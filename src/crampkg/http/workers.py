@@ -43,8 +43,8 @@ import subprocess
 import sys
 import threading
 import time
-from multiprocessing.connection import Connection
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any, cast
 
 from ..errors import (
@@ -492,7 +492,8 @@ def _remote_error(status: int, name: str, text: str) -> CrampkgError:
     import sys
 
     from .. import errors
-    from ..sparql import guard as sparql_guard, results as sparql_results
+    from ..sparql import guard as sparql_guard
+    from ..sparql import results as sparql_results
 
     for module in (errors, sparql_guard, sparql_results, sys.modules[__name__]):
         cls = getattr(module, name, None)

@@ -30,8 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeAlias
 
-from ..kb import vocab as V
 from ..errors import CaseFormatError
+from ..kb import vocab as V
 
 if TYPE_CHECKING:
     import pyoxigraph as ox
@@ -204,8 +204,9 @@ def _validate_shapes(triples: list[ox.Triple]) -> None:
     """SHACL-validate the parsed triples (an rdflib graph built from them, not a second parse)."""
     import warnings
 
-    from ..quality.validation import validate_graph  # pyshacl only on this path
     import rdflib
+
+    from ..quality.validation import validate_graph  # pyshacl only on this path
 
     graph = rdflib.Graph()
     with warnings.catch_warnings():  # an ill-typed literal ("x"^^xsd:integer) stays a literal; SHACL judges it

@@ -13,13 +13,13 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..errors import FindingNotCauseError, KnowledgeBaseError, UnknownCauseError, UnknownFindingError
+from ..io.xml_guard import RDF_XML_SUFFIXES, check_xml_file
 from . import resources
 from . import vocab as V
-from .stores import EmbeddedStore, RemoteStore, Store, Value
-from ..errors import FindingNotCauseError, KnowledgeBaseError, UnknownCauseError, UnknownFindingError
 from .model import Association, Cause, Index, IndexBuilder, Recommendation, Term, build_index
 from .resolution import Resolver
-from ..io.xml_guard import RDF_XML_SUFFIXES, check_xml_file
+from .stores import EmbeddedStore, RemoteStore, Store, Value
 
 if TYPE_CHECKING:
     import rdflib

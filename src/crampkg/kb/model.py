@@ -354,7 +354,7 @@ Grouped = str | list[str]
 
 def _pairs(flat: list[str]) -> zip[tuple[str, str]]:
     """(subject, value) pairs of a flat ``[s1, v1, s2, v2, ...]`` list."""
-    return zip(flat[::2], flat[1::2])
+    return zip(flat[::2], flat[1::2], strict=True)
 
 
 def _group(flat: list[str]) -> dict[str, Grouped]:
@@ -545,7 +545,7 @@ class IndexBuilder:
         classes = list(dict.fromkeys(compress(subjects, is_class)))  # a class typed twice (in two files) counts once
         by_type: dict[str, list[str]] = {}
         not_class = list(map(operator.not_, is_class))
-        for s, t in zip(compress(subjects, not_class), compress(types, not_class)):
+        for s, t in zip(compress(subjects, not_class), compress(types, not_class), strict=True):
             members = by_type.get(t)
             if members is None:
                 by_type[t] = [s]
@@ -561,7 +561,7 @@ class IndexBuilder:
         parent_map: dict[str, tuple[str, ...]] = dict(zip(cids, [
             no_parents if ups is None else (ups[ns_len:] if ups.startswith(ns) else ups,) if isinstance(ups, str)
             else tuple(dict.fromkeys(local(u) for u in ups))
-            for ups in map(subclass_of.get, classes)]))
+            for ups in map(subclass_of.get, classes)], strict=True))
         del subclass_of
         class_ids = parent_map  # its keys: the class ids
 
@@ -592,12 +592,12 @@ class IndexBuilder:
             for node in filterfalse(rank.__contains__, parent_map):
                 ranked(node)
         except RecursionError:
-            from ..quality.checks import find_subclass_cycles  # a cycle would silently merge or drop classes
             from ..errors import KnowledgeBaseError
+            from ..quality.checks import find_subclass_cycles  # a cycle would silently merge or drop classes
 
             for cycle in find_subclass_cycles(parent_map)[:1]:
                 raise KnowledgeBaseError("rdfs:subClassOf cycle " + " -> ".join(cycle) + ": a class cannot be "
-                                         "its own subclass; remove one of these subClassOf statements")
+                                         "its own subclass; remove one of these subClassOf statements") from None
             # no cycle: a hierarchy deeper than the recursion limit; Ancestors walks it iteratively
             closed = ancestors = Ancestors(parent_map)
 
@@ -647,7 +647,7 @@ class IndexBuilder:
         labels = _picked(list(map(labels_en.get, classes)))
         if not all(labels):  # a class without an English label: the plain one, else its id
             labels = [label or (pick(plain) if (plain := labels_plain.get(c)) is not None else None) or cid
-                      for label, c, cid in zip(labels, classes, cids)]
+                      for label, c, cid in zip(labels, classes, cids, strict=True)]
         parents = [ups if len(ups) == 1 and ups[0] in class_ids else tuple(sorted(p for p in ups if p in class_ids))
                    for ups in parent_map.values()]
         sources = [() if found is None else (found,) if type(found) is str_ else tuple(sorted(found))
@@ -658,7 +658,7 @@ class IndexBuilder:
             _picked(list(map(labels_de.get, classes))) if labels_de else repeat(None),
             [many(exact.get(c)) + many(related.get(c)) for c in classes] if exact or related else repeat(()),
             [many(xref.get(c)) for c in classes] if xref else repeat(()),
-            parents, sources)))
+            parents, sources), strict=True))
         del classes, cids, kinds, labels, parents, sources
 
         # the individuals of each wanted class: subjects typed with it or a class below it (the
@@ -755,7 +755,7 @@ class IndexBuilder:
 
         def ordered_sources(subjects: list[str], strength_col: list[Strength | None]) -> list[tuple[str, ...]]:
             return [(found,) if type(found) is str_ else sources_for(found, strength)
-                    for found, strength in zip(map(quotes.get, subjects), strength_col)]
+                    for found, strength in zip(map(quotes.get, subjects), strength_col, strict=True)]
 
         def sources_column(subjects: list[str]) -> list[tuple[str, ...]]:
             return [() if found is None else (found,) if type(found) is str_ else tuple(sorted(found))
@@ -803,7 +803,7 @@ class IndexBuilder:
                                                   None if label is None else min(label)) or a[ns_len:],
                                ids(about_ids), many(found))
                 for kind, subjects, labels, abouts, founds in statement_columns
-                for a, label, about_ids, found in zip(subjects, labels, abouts, founds)
+                for a, label, about_ids, found in zip(subjects, labels, abouts, founds, strict=True)
             ]
 
         index = Index(

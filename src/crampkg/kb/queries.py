@@ -32,12 +32,12 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..errors import QueryError
+from ..sparql.guard import check_query
 from . import resources
 from . import vocab as V
-from .stores import EmbeddedStore, Value, oxigraph_value
-from ..errors import QueryError
 from .rq import read_header
-from ..sparql.guard import check_query
+from .stores import EmbeddedStore, Value, oxigraph_value
 
 if TYPE_CHECKING:
     import pyoxigraph as ox
@@ -319,11 +319,11 @@ def run_sparql(kb: KnowledgeBase, text: str, *, max_rows: int = 10_000) -> Query
         if isinstance(result, ox.QuerySolutions):  # SELECT
             variables = [v.value for v in result.variables]
             rows = [{v: _plain(oxigraph_value(s[v])) if s[v] is not None else None for v in variables}
-                    for _, s in zip(range(max_rows + 1), result)]
+                    for _, s in zip(range(max_rows + 1), result, strict=False)]
         else:
             variables = ["subject", "predicate", "object"]
             rows = [{"subject": _plain(oxigraph_value(t.subject)), "predicate": t.predicate.value,
-                     "object": _plain(oxigraph_value(t.object))} for _, t in zip(range(max_rows + 1), result)]
+                     "object": _plain(oxigraph_value(t.object))} for _, t in zip(range(max_rows + 1), result, strict=False)]
     else:
         if guarded.form == "ASK":
             return QueryResult("sparql", ["boolean"], [{"boolean": kb.store.ask(guarded.text)}])

@@ -31,8 +31,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import vocab as V
 from ..errors import KnowledgeBaseError
+from . import vocab as V
 from .rq import read_header, strip_comments
 
 CloseUp = Callable[[Iterable[str]], set[str]]

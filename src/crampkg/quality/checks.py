@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import rdflib
 
-    from .owl import ReasonerReport
     from ..kb.knowledge_base import KnowledgeBase
+    from .owl import ReasonerReport
 
 
 @dataclass(slots=True)

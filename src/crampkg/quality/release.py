@@ -25,9 +25,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape, quoteattr
 
-from ..kb import resources
 from ..errors import KnowledgeBaseError
 from ..io.files import atomic_write_bytes
+from ..kb import resources
 
 if TYPE_CHECKING:
     import rdflib

@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Union
 
-from ..kb import resources
 from ..errors import KnowledgeBaseError
+from ..kb import resources
 from ..kb.rq import read_header
 
 if TYPE_CHECKING:
@@ -174,7 +174,8 @@ def _violation(results: rdflib.Graph, result: rdflib.term.Node) -> Violation:
 
 
 def _term_text(term: object) -> str:
-    from rdflib import BNode, Literal as RdfLiteral
+    from rdflib import BNode
+    from rdflib import Literal as RdfLiteral
 
     if isinstance(term, BNode):
         return f"_:{term}"

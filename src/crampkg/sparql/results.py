@@ -243,7 +243,7 @@ def _xml_safe(text: str) -> str:
 def serialize_solutions(variables: list[str], rows: list[list[Term | None]], fmt: Format) -> bytes:
     """SELECT results (``rows`` of pyoxigraph terms or None, in ``variables`` order) as ``fmt``."""
     if fmt.name == "json":
-        bindings = [{v: _json_term(t) for v, t in zip(variables, row) if t is not None} for row in rows]
+        bindings = [{v: _json_term(t) for v, t in zip(variables, row, strict=True) if t is not None} for row in rows]
         return json.dumps({"head": {"vars": variables}, "results": {"bindings": bindings}},
                           ensure_ascii=False).encode("utf-8")
     if fmt.name == "xml":
@@ -253,7 +253,7 @@ def serialize_solutions(variables: list[str], rows: list[list[Term | None]], fmt
         for row in rows:
             out.append("<result>")
             out += [f"<binding name={quoteattr(v)}>{_xml_term(t)}</binding>"
-                    for v, t in zip(variables, row) if t is not None]
+                    for v, t in zip(variables, row, strict=True) if t is not None]
             out.append("</result>")
         out.append("</results>\n</sparql>\n")
         return _xml_safe("\n".join(out)).encode("utf-8")

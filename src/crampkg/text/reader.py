@@ -56,7 +56,7 @@ def read(text: str, lexicon: Lexicon, lang: str | None = None) -> TextReading:
     found = contexts(tokens, matches)
 
     by_status: dict[str, dict[str, list[tuple[Match, Context]]]] = {}
-    for m, c in zip(matches, found):
+    for m, c in zip(matches, found, strict=True):
         if c.status == "dropped":
             continue
         by_status.setdefault(c.status, {}).setdefault(m.finding, []).append((m, c))
@@ -75,7 +75,7 @@ def read(text: str, lexicon: Lexicon, lang: str | None = None) -> TextReading:
         else:
             absent.append(_finding(text, lexicon, g, "absent"))
     for status in ("other", "hypothetical"):
-        for f, g in by_status.get(status, {}).items():
+        for g in by_status.get(status, {}).values():
             not_counted.append(_finding(text, lexicon, g, status))
 
     ambiguous = tuple(_ambiguous(text, lexicon, a) for a in ambiguities)
@@ -103,4 +103,4 @@ def _most_specific(by_status: dict[str, dict[str, list[tuple[Match, Context]]]],
 
 def _ambiguous(text: str, lexicon: Lexicon, a: Ambiguity) -> AmbiguousSpan:
     return AmbiguousSpan(_span(text, a.start, a.end),
-                         tuple(Candidate(f, lexicon.labels[f], n) for f, n in zip(a.findings, a.names)))
+                         tuple(Candidate(f, lexicon.labels[f], n) for f, n in zip(a.findings, a.names, strict=True)))
