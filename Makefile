@@ -21,11 +21,19 @@ test: $(STAMP)
 	@# the browser tests drive Debian's chromium (no browser download); install it when missing (root)
 	@test -x /usr/bin/chromium || { echo "installing Debian's chromium for the browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
-	$(BIN)/ruff check src benchmarks
-	$(BIN)/python -m pytest -n 2 tests
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy --strict src/crampkg
+	@# coverage in every process: coverage's .pth hook (installed with it in the venv) starts it in
+	@# each Python subprocess that inherits COVERAGE_PROCESS_START; COVERAGE_FILE keeps the data here
+	rm -f .coverage .coverage.*
+	COVERAGE_PROCESS_START=$(CURDIR)/pyproject.toml COVERAGE_FILE=$(CURDIR)/.coverage \
+	  $(BIN)/coverage run -m pytest -n 2 tests
+	COVERAGE_FILE=$(CURDIR)/.coverage $(BIN)/coverage combine -q
+	COVERAGE_FILE=$(CURDIR)/.coverage $(BIN)/coverage report
 
 lint: $(STAMP)
-	$(BIN)/ruff check src benchmarks
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy --strict src/crampkg
 
 check: $(STAMP)
 	$(BIN)/crampkg check
@@ -39,4 +47,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/load_test.py --requests 10000 --concurrency 16 --max-seconds 240
 
 clean:
-	rm -rf $(VENV) build dist .pytest_cache
+	rm -rf $(VENV) build dist .pytest_cache .coverage .coverage.*

@@ -265,6 +265,8 @@ def _answer(store: ox.Store, job: _Job, settings: PoolSettings) -> QueryResponse
 
 
 # ---------------------------------------------------------------------- parent side
+CLOSE_GRACE = 1.0
+"""Seconds :meth:`WorkerPool.close` gives the workers, together, to exit before they are killed."""
 _SRC_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # the folder holding crampkg
 
 
@@ -320,12 +322,20 @@ class WorkerPool:
         return self
 
     def close(self) -> None:
-        """Stop every worker."""
+        """Stop every worker: an idle one exits on the end of its connection (so its exit handlers
+        run, e.g. coverage's), one still busy after :data:`CLOSE_GRACE` seconds is killed."""
         with self._lock:
             self._closed = True
             workers = list(self._workers)
             self._workers.clear()
         for worker in workers:
+            try:
+                worker.conn.close()
+            except OSError:
+                pass
+        deadline = time.monotonic() + CLOSE_GRACE
+        for worker in workers:
+            worker.process.join(timeout=max(0.0, deadline - time.monotonic()))
             self._kill(worker)
 
     def __enter__(self) -> WorkerPool:
