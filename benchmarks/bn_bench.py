@@ -38,7 +38,7 @@ RESULTS = HERE / "results"
 PY = sys.executable
 BIN = Path(PY).parent
 
-# article-like cases: the vignettes of tests/test_inference_reference.py plus the probe's cases
+# article-like cases: the vignettes of tests/inference/test_inference_reference.py plus the probe's cases
 CASES: list[tuple[list[str], list[str]]] = [
     (["calf cramp at night", "drinks little", "tap water only"], []),
     (["calf cramp at night"], ["low blood magnesium", "low blood calcium", "low blood potassium", "low blood sodium"]),

@@ -478,4 +478,4 @@ def test_subclass_cycle_is_refused_and_no_reasoner_does_not_claim_hermit(tmp_pat
 def _ontology_dir():
     from pathlib import Path
 
-    return Path(__file__).resolve().parent.parent / "ontology"
+    return Path(__file__).resolve().parents[2] / "ontology"

@@ -23,7 +23,7 @@ except ImportError:  # pragma: no cover - a test dependency
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CASE = "/?present=CRAMPKG_0000101&present=CRAMPKG_0000137&present=CRAMPKG_0000138"
 DESCRIPTION = "Calf cramps at night, drinks little and only tap water; no statins"
 

@@ -271,7 +271,7 @@ def test_help_lists_every_command():
     assert result.returncode == 0
     listed = {line.split()[0] for line in result.stdout.split("Commands:")[1].splitlines() if line.strip()}
     assert listed == set(main.commands)
-    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     row = next(line for line in readme.splitlines() if line.startswith("| CLI |"))
     assert {c.strip("` ") for c in row.split("|")[3].split(",")} == set(main.commands)
 

@@ -12,7 +12,7 @@ import pytest
 
 from crampkg.errors import UnknownFindingError
 
-CORPUS = Path(__file__).parent / "data" / "text" / "corpus.jsonl"
+CORPUS = Path(__file__).resolve().parents[1] / "data" / "text" / "corpus.jsonl"
 CASES = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines() if line.strip()]
 CRAMPKG = str(Path(sys.executable).with_name("crampkg"))
 

@@ -11,7 +11,7 @@ from rdflib.namespace import OWL, RDF
 from crampkg.kb import resources
 from crampkg.kb import vocab as V
 
-REGISTRY = Path(__file__).parent / "data" / "id-registry.tsv"
+REGISTRY = Path(__file__).resolve().parents[1] / "data" / "id-registry.tsv"
 
 # the registry kind of a sourced assertion, by its direct type (report links and
 # interpretations are not in the ranking index, so they are read from the RDF)
