@@ -31,6 +31,7 @@ class ApproximateCase:
         assert sampler is not None
         self.model = model
         self.sampler: Sampler = sampler
+        self._relevant: set[int] | None = None
         self.evidence = dict(evidence)
         keep = non_barren(model, evidence)
         self.samples: Samples = sampler.run(evidence, keep=keep)
@@ -67,9 +68,28 @@ class ApproximateCase:
         marginals = sampler.marginals(self.samples, weights, model.cause_nodes)
         return ({nodes[v].id: p for v, p in marginals.items()}, sampler.p_no_cause(self.samples, weights))
 
+    def relevant(self) -> set[int]:
+        """The evidence's ancestors (and the evidence): the part of the network the case touches."""
+        found: set[int] = set()
+        stack = list(self.evidence)
+        nodes = self.model.structure.nodes
+        while stack:
+            v = stack.pop()
+            if v not in found:
+                found.add(v)
+                stack.extend(p.node for p in nodes[v].parents)
+        return found
+
     def gain(self, cand: Candidate) -> float | None:
         """Rao-Blackwellised mutual information of what the candidate reveals with the hidden state
-        (summed over a test's findings: an upper bound when it reveals several)."""
+        (summed over a test's findings: an upper bound when it reveals several). Only candidates
+        whose Markov blanket reaches the part of the network the case touches are considered (a
+        large knowledge base has thousands of questions about unrelated causes)."""
+        if self._relevant is None:
+            self._relevant = self.relevant()
+        if self.evidence and not any(set(b) & self._relevant or y in self._relevant
+                                     for y, b in zip(cand.reveals, cand.blankets, strict=True)):
+            return None
         total = 0.0
         any_open = False
         for y in cand.reveals:

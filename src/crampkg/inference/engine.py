@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from .answer import Robustness
 
 MAX_HYPOTHESES = 25
+CHAIN_CACHE = 50_000
 MAX_CHAINS = 3
 
 
@@ -58,6 +59,8 @@ class Engine:
         self.down = {f: frozenset(b) for f, b in below.items()}
         self._link_cache: dict[tuple[int, int], str | None] = {}
         self._chain_cache: dict[tuple[int, int, frozenset[int]], tuple[str, ...] | None] = {}
+        self._unfired: dict[frozenset[int], set[int]] = {}
+        self._rule_nodes = [i for i, n in enumerate(self.model.structure.nodes) if n.role == "rule"]
         self._undirected = self._build_undirected()
 
     # ------------------------------------------------------------------ case
@@ -128,7 +131,7 @@ class Engine:
             present=tuple(FindingRef(f, terms[f].label) for f in present_ids),
             absent=tuple(FindingRef(f, terms[f].label) for f in absent_ids),
             inferred=tuple(FindingRef(f, terms[f].label, run.inferred[f]) for f in inferred_ids),
-            hypotheses=tuple(hypotheses[:MAX_HYPOTHESES]),
+            hypotheses=tuple(hypotheses),
             idiopathic=idiopathic,
             questions=questions,
             tests=tests,
@@ -141,7 +144,7 @@ class Engine:
             exact=model.exact,
             error_bound=post.error_bound,
             robustness=robust,
-            hypotheses_omitted=max(0, len(hypotheses) - MAX_HYPOTHESES),
+            hypotheses_omitted=len(model.cause_nodes) - len(hypotheses),
         )
 
     def scores(self, evidence: Mapping[int, int]) -> dict[str, float]:
@@ -171,8 +174,17 @@ class Engine:
         reported = {model.report_of[f] for f in present if f in model.report_of}
         present_exposures = [model.node_of[f] for f in present if nodes[model.node_of[f]].kind == "exposure"]
         closed = frozenset(model.node_of[a] for f in present for a in self.up[f] if a in model.node_of)
+        # the hypotheses an answer lists (MAX_HYPOTHESES by score, and every reported or must-not-miss
+        # cause) get their chains and sentences; a large knowledge base's other causes are counted in
+        # hypotheses_omitted and cost nothing more
+        order = sorted(model.cause_nodes, key=lambda i: (-round(post.scores[nodes[i].id], 9),
+                                                         -round(model.priors[nodes[i].id], 9), nodes[i].id))
+        shown = set(order[:MAX_HYPOTHESES])
+        shown |= {i for i in model.cause_nodes if nodes[i].id in reported or kb.index.causes[nodes[i].id].must_not_miss}
         out: list[Hypothesis] = []
         for i in model.cause_nodes:
+            if i not in shown:
+                continue
             n = nodes[i]
             cause = kb.index.causes[n.id]
             p = post.scores[n.id]
@@ -238,11 +250,15 @@ class Engine:
             return self._chain_cache[key]
         model = self.model
         nodes = model.structure.nodes
-        blocked = {start}
-        for i, n in enumerate(nodes):
-            if n.role == "rule" and not all(p.node in present for p in n.parents):
-                blocked.add(i)
-                blocked.update(c for c in model.children[i] if nodes[c].role == "finding")
+        unfired = self._unfired.get(present)
+        if unfired is None:  # rule nodes not fired and what they derive: once per case
+            unfired = set()
+            for i in self._rule_nodes:
+                if not all(p.node in present for p in nodes[i].parents):
+                    unfired.add(i)
+                    unfired.update(c for c in model.children[i] if nodes[c].role == "finding")
+            self._unfired = {present: unfired}
+        blocked = unfired | {start}
 
         def allowed(v: int) -> bool:
             return v not in blocked
@@ -258,6 +274,8 @@ class Engine:
                 candidates.append((nodes[start].id, *(nodes[v].id for v in via)))
         candidates = [c for c in candidates if len(c) > 1]
         found = min(candidates, key=lambda c: (len(c), c)) if candidates else None
+        if len(self._chain_cache) > CHAIN_CACHE:  # keyed by the case's findings too: keep it bounded
+            self._chain_cache.clear()
         self._chain_cache[key] = found
         return found
 

@@ -180,16 +180,28 @@ class Sampler:
 
         top = max((self.numbers.level[n.leak[1]] for n in self.structure.nodes
                    if n.leak and n.leak[0] in ("prior", "split")), default=1.0)
-        lo, hi = 0.0, 1.0 / top if top > 0 else 1.0
-        if excess(hi) > 0:
-            return hi
-        for _ in range(30):
-            mid = (lo + hi) / 2
-            if excess(mid) > 0:
-                lo = mid
+        a, b = 0.0, 1.0 / top if top > 0 else 1.0
+        fa, fb = excess(a), excess(b)
+        if fb > 0:
+            return b
+        # regula falsi with the Illinois modification (a sampling run per step: keep them few)
+        side, c = 0, a
+        for _ in range(40):
+            c = (a * fb - b * fa) / (fb - fa)
+            fc = excess(c)
+            if abs(fc) < 1e-9 or b - a < 1e-12:
+                break
+            if fc > 0:
+                a, fa = c, fc
+                if side == 1:
+                    fb /= 2
+                side = 1
             else:
-                hi = mid
-        return (lo + hi) / 2
+                b, fb = c, fc
+                if side == -1:
+                    fa /= 2
+                side = -1
+        return c
 
     # -------------------------------------------------------------- answers
     def marginals(self, samples: Samples, weights: np.ndarray, nodes: Sequence[int]) -> dict[int, float]:
