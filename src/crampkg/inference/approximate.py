@@ -14,9 +14,10 @@ from collections.abc import Mapping
 import numpy as np
 
 from .model import Candidate, Model
+from .network import binary_entropy
 from .next_steps import non_barren
 from .posterior import CasePosterior
-from .sampling import Sampler, Samples, binary_entropy, effective_size
+from .sampling import Sampler, Samples, effective_size
 
 MIN_EFFECTIVE = 400
 """Below this effective sample size a case is sampled again with :data:`MAX_SAMPLES` samples."""

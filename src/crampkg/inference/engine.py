@@ -16,7 +16,6 @@ The method (README, "How the ranking works"; docs/model.md):
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import pairwise
 from typing import TYPE_CHECKING
@@ -345,20 +344,7 @@ class Engine:
 
     def _trail(self, start: int, goal: int) -> list[int]:
         """A shortest undirected trail between two nodes (empty when they are not connected)."""
-        prev = {start: -1}
-        queue = deque([start])
-        while queue:
-            n = queue.popleft()
-            if n == goal:
-                path = [n]
-                while prev[path[-1]] != -1:
-                    path.append(prev[path[-1]])
-                return path[::-1]
-            for m in self._undirected[n]:
-                if m not in prev:
-                    prev[m] = n
-                    queue.append(m)
-        return []
+        return shortest_path(self.model.structure, start, goal, children=self._undirected) or []
 
     def _interpretations(self, present: set[str]) -> tuple[Interpretation, ...]:
         terms = self.kb.index.terms

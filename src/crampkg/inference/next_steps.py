@@ -27,21 +27,13 @@ import numpy as np
 from .answer import NextStep
 from .junction_tree import Propagation
 from .model import Candidate, Model
+from .network import binary_entropy
 from .posterior import CasePosterior
 
 MAX_QUESTIONS = 6
 MAX_TESTS = 5
 MUST_NOT_MISS_FLOOR = 0.01
 _ROLE_VERB = {"confirms": "confirm", "supports": "support", "rules_out": "help rule out"}
-
-
-def _h(p: np.ndarray) -> np.ndarray:
-    """Binary entropy in bits, elementwise (0 at 0 and 1)."""
-    out = np.zeros(p.shape)
-    inside = (p > 0.0) & (p < 1.0)
-    q = p[inside]
-    out[inside] = -(q * np.log2(q) + (1.0 - q) * np.log2(1.0 - q))
-    return out
 
 
 def _h1(p: float) -> float:
@@ -95,7 +87,7 @@ def gain(model: Model, candidate: Candidate, post: CasePosterior, keep: set[int]
             p_s = joint.sum(axis=0)
             with np.errstate(divide="ignore", invalid="ignore"):
                 p1 = np.where(p_s > 0.0, joint[1] / np.where(p_s > 0.0, p_s, 1.0), 0.0)
-            conditional += float((p_s * _h(p1)).sum())
+            conditional += float((p_s * binary_entropy(p1)).sum())
         else:
             conditional += _h1(p_y)
     if all(p <= 1e-12 or p >= 1.0 - 1e-12 for p in marginals):

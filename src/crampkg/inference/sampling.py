@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .network import AND, COPY, OR, Numbers, Structure, leak_of, weight_of
+from .network import AND, COPY, OR, Numbers, Structure, fit_prior_scale, leak_of, weight_of
 
 SAMPLES = 4000
 SEED = 0
@@ -178,30 +178,7 @@ class Sampler:
             self._set_numbers(self.numbers, s)
             return self.p_no_cause(self.run({}, keep), uniform) - self.target_no_cause
 
-        top = max((self.numbers.level[n.leak[1]] for n in self.structure.nodes
-                   if n.leak and n.leak[0] in ("prior", "split")), default=1.0)
-        a, b = 0.0, 1.0 / top if top > 0 else 1.0
-        fa, fb = excess(a), excess(b)
-        if fb > 0:
-            return b
-        # regula falsi with the Illinois modification (a sampling run per step: keep them few)
-        side, c = 0, a
-        for _ in range(40):
-            c = (a * fb - b * fa) / (fb - fa)
-            fc = excess(c)
-            if abs(fc) < 1e-9 or b - a < 1e-12:
-                break
-            if fc > 0:
-                a, fa = c, fc
-                if side == 1:
-                    fb /= 2
-                side = 1
-            else:
-                b, fb = c, fc
-                if side == -1:
-                    fa /= 2
-                side = -1
-        return c
+        return fit_prior_scale(self.structure, self.numbers, excess, tolerance=1e-9)
 
     # -------------------------------------------------------------- answers
     def marginals(self, samples: Samples, weights: np.ndarray, nodes: Sequence[int]) -> dict[int, float]:
@@ -247,11 +224,3 @@ class Sampler:
         total = on + off
         result: np.ndarray = np.where(total > 0, on / np.where(total > 0, total, 1.0), 0.0)
         return result
-
-
-def binary_entropy(p: np.ndarray) -> np.ndarray:
-    out = np.zeros(p.shape)
-    inside = (p > 0.0) & (p < 1.0)
-    q = p[inside]
-    out[inside] = -(q * np.log2(q) + (1.0 - q) * np.log2(1.0 - q))
-    return out
