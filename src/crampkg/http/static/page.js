@@ -83,13 +83,16 @@
     if (share && link) {
       share.addEventListener('click', async function () {
         const url = new URL(link.getAttribute('href'), window.location.href).href;
+        // the link is shown at once; the clipboard may refuse or never answer (no permission, a
+        // page without focus), and then the shown link is there to copy by hand
+        out.textContent = url;
+        out.dataset.url = url;
         try {
           await navigator.clipboard.writeText(url);
           out.textContent = form.dataset.copied + ': ' + url;
         } catch (err) {
-          out.textContent = url;  // no clipboard (e.g. permission): show the link to copy by hand
+          out.textContent = url;
         }
-        out.dataset.url = url;
       });
     }
   }
