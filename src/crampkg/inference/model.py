@@ -105,6 +105,8 @@ class Model:
             if i.finding:
                 self.interpretations.setdefault(i.finding, []).append(i)
         self.priors = self._priors()
+        self.step_cliques: dict[tuple[str, int], int] = {}
+        """(candidate, revealed finding) -> the query tree's clique holding it with its blanket."""
 
     # ------------------------------------------------------------------ building
     def _blanket(self, v: int) -> tuple[int, ...]:

@@ -76,17 +76,18 @@ def gain(model: Model, candidate: Candidate, post: CasePosterior, keep: set[int]
         return None
     conditional = 0.0
     marginals = []
+    homes = model.step_cliques
     for y, blanket in revealed:
-        key = tuple(sorted({y, *blanket}))
-        clique = tree.together_home[key]
+        clique = homes.get((candidate.id, y))
+        if clique is None:
+            clique = homes[(candidate.id, y)] = tree.together_home[tuple(sorted({y, *blanket}))]
         given = [v for v in blanket if v in keep]
         joint = prop.joint([y, *given], clique)
         p_y = float(joint[1].sum())
         marginals.append(p_y)
         if given:
-            p_s = joint.sum(axis=0)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                p1 = np.where(p_s > 0.0, joint[1] / np.where(p_s > 0.0, p_s, 1.0), 0.0)
+            p_s = joint[0] + joint[1]
+            p1 = np.divide(joint[1], p_s, out=np.zeros_like(p_s), where=p_s > 0.0)
             conditional += float((p_s * binary_entropy(p1)).sum())
         else:
             conditional += _h1(p_y)
