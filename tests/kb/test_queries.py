@@ -9,6 +9,7 @@ import pytest
 
 from crampkg.errors import QueryError, QueryRefusedError, UnknownCauseError, UnknownFindingError
 from crampkg.kb import queries as Q
+from crampkg.kb.stores import Value, bound_text, sparql_term
 
 NS = "https://w3id.org/crampkg/"
 
@@ -178,9 +179,7 @@ CASES = [
 def test_values_binding_equals_substitution(kb, name: str, params: dict) -> None:
     """What a remote store receives (VALUES at the top) answers like the embedded substitution."""
     query = Q.get_query(name)
-    bound = Q.bind_params(kb, query, params)
-    text = Q._inject_values(Q._fill_lists(query, bound),
-                            {p.name: bound[p.name][0] for p in query.params if not p.many and bound[p.name]})
+    text = bound_text(query.text, Q.bind_params(kb, query, params))
     rows = kb.store.select(text)
     remote_like = Counter(tuple(sorted((k, v.value) for k, v in r.items())) for r in rows)
     embedded = Q.run(kb, name, **params)
@@ -202,3 +201,34 @@ def test_run_sparql_goes_through_the_guard(kb) -> None:
     assert len(graph.rows) == 5 and graph.variables == ["subject", "predicate", "object"]
     with pytest.raises(QueryError, match="more than 3 rows"):
         Q.run_sparql(kb, "SELECT * WHERE { ?s ?p ?o }", max_rows=3)
+
+
+def test_store_bindings_are_typed(kb) -> None:
+    """The store binds terms itself: a scalar by substitution, a list into the query's placeholder."""
+    finding = Value("https://w3id.org/crampkg/CRAMPKG_0000021", "iri")
+    text = "SELECT ?s WHERE { VALUES ?c {} ?s a ?c }"
+    assert kb.store.select(text, {"c": [finding]}) == kb.store.select("SELECT ?s WHERE { ?s a ?c }", {"c": finding})
+    assert kb.store.ask("ASK { ?s a ?c }", {"c": finding})
+    assert len(kb.store.construct("CONSTRUCT WHERE { ?s a ?c }", {"c": finding}, limit=2)) == 2
+    with pytest.raises(QueryError, match="placeholder"):
+        kb.store.select("SELECT ?s WHERE { ?s a ?c }", {"c": [finding]})
+    with pytest.raises(QueryError):
+        kb.store.ask("SELECT * WHERE { ?s ?p ?o }")
+    with pytest.raises(QueryError):
+        kb.store.construct("ASK { ?s ?p ?o }")
+
+
+def test_sparql_term_refuses_what_could_break_out() -> None:
+    assert sparql_term(Value('a"b\\c\nd', "literal")) == '"a\\"b\\\\c\\nd"'
+    assert sparql_term(Value("x", "literal", lang="de")) == '"x"@de'
+    assert sparql_term(Value("1.5", "literal", datatype="http://www.w3.org/2001/XMLSchema#decimal")) == \
+        '"1.5"^^<http://www.w3.org/2001/XMLSchema#decimal>'
+    for bad in (Value("https://x/> } ; DROP ALL #", "iri"), Value("https://x/\n", "iri"),
+                Value("x", "literal", lang="de } #"), Value("b0", "bnode"),
+                Value("1 }", "literal", datatype="http://www.w3.org/2001/XMLSchema#integer")):
+        with pytest.raises(QueryError):
+            sparql_term(bad)
+    with pytest.raises(QueryError, match="short form"):
+        bound_text("CONSTRUCT WHERE { ?s a ?c }", {"c": Value("https://x/", "iri")})
+    with pytest.raises(QueryError, match="variable name"):
+        bound_text("SELECT * WHERE { ?s ?p ?o }", {"s } #": Value("https://x/", "iri")})

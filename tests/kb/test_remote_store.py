@@ -195,3 +195,20 @@ def test_connect_as_a_context_manager(remote_url: str) -> None:
     assert remote.closed
     with pytest.raises(KnowledgeBaseError, match="closed"):
         remote.store.ask("ASK { ?s ?p ?o }")
+
+
+def test_remote_store_answers_every_form(kb, remote) -> None:
+    """SELECT, ASK and CONSTRUCT with typed bindings: the same answers as the embedded store."""
+    from crampkg.kb.stores import Value
+
+    kind = {"c": Value("https://w3id.org/crampkg/CRAMPKG_0000021", "iri")}
+    select = "SELECT ?s WHERE { ?s a ?c }"
+    assert sorted(r["s"].value for r in remote.store.select(select, kind)) == \
+        sorted(r["s"].value for r in kb.store.select(select, kind))
+    assert remote.store.select(select, kind).variables == ("s",)
+    assert remote.store.ask("ASK { ?s a ?c }", kind)
+    construct = "CONSTRUCT { ?s a ?c } WHERE { ?s a ?c }"
+    assert set(remote.store.construct(construct, kind)) == set(kb.store.construct(construct, kind))
+    graph = Q.run_sparql(remote, "CONSTRUCT WHERE { ?s a <https://w3id.org/crampkg/CRAMPKG_0000021> }")
+    embedded = Q.run_sparql(kb, "CONSTRUCT WHERE { ?s a <https://w3id.org/crampkg/CRAMPKG_0000021> }")
+    assert sorted(map(repr, graph.rows)) == sorted(map(repr, embedded.rows)) and len(graph.rows) == 5

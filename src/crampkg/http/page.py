@@ -853,7 +853,8 @@ def finding_list(kb: KnowledgeBase) -> list[dict[str, Any]]:
 
 def query_examples(kb: KnowledgeBase) -> list[dict[str, str]]:
     """The named queries of ``queries/`` as runnable SPARQL, each with its example's parameters bound."""
-    from ..kb.queries import _fill_lists, _inject_values, bind_params, load_queries
+    from ..kb.queries import bind_params, load_queries
+    from ..kb.stores import bound_text
 
     out = []
     for name, query in sorted(load_queries().items()):
@@ -868,9 +869,7 @@ def query_examples(kb: KnowledgeBase) -> list[dict[str, str]]:
                 params.setdefault(key, []).append(value)
         try:
             bound = bind_params(kb, query, {k: v if query.param(k).many else v[0] for k, v in params.items()})
-            text = _fill_lists(query, bound)
-            scalars = {p.name: bound[p.name][0] for p in query.params if not p.many and bound[p.name]}
-            text = _inject_values(text, scalars)
+            text = bound_text(query.text, bound)
         except Exception:  # an example that does not bind: offer the query as written
             text = query.text
         body = "\n".join(line for line in text.splitlines() if not line.startswith("#")).strip()

@@ -17,11 +17,11 @@ of one or more / zero or more values. User text never reaches the query text:
 * a finding or cause is resolved through :meth:`KnowledgeBase.resolve_finding` /
   :meth:`~KnowledgeBase.resolve_cause` to a known IRI (else the errors with
   suggestions), a phase through its fixed names, a term through the index;
-* on the embedded store a single value is bound with pyoxigraph ``substitutions``;
-* on a remote store it becomes ``VALUES ?name { <validated IRI> }`` inserted at the
-  top of the outermost ``WHERE`` group (so queries use their parameters at the
+* the bound terms go to the store as typed bindings (:class:`~crampkg.kb.stores.Store`):
+  the embedded store substitutes them, a remote store writes them as ``VALUES`` at
+  the top of the outermost ``WHERE`` group (so queries use their parameters at the
   top level only; the test suite checks both bindings give the same rows);
-* a list fills the query's own ``VALUES ?name {}`` placeholder with validated IRIs.
+* a list fills the query's own ``VALUES ?name {}`` placeholder.
 """
 
 from __future__ import annotations
@@ -37,11 +37,9 @@ from ..sparql.guard import check_query
 from . import resources
 from . import vocab as V
 from .rq import read_header
-from .stores import EmbeddedStore, Value, oxigraph_value
+from .stores import Term, Value
 
 if TYPE_CHECKING:
-    import pyoxigraph as ox
-
     from .knowledge_base import KnowledgeBase
 
 PARAM_TYPES = ("finding", "cause", "phase", "term", "string", "integer")
@@ -52,7 +50,6 @@ PHASES = {
 _ID = re.compile(r"^(?:crampkg:|https://w3id\.org/crampkg/)?(CRAMPKG_\d{7})$")
 _SAFE_IRI = re.compile(r"^https://w3id\.org/crampkg/CRAMPKG_\d{7}$")
 _XSD = "http://www.w3.org/2001/XMLSchema#"
-_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 
 Plain = str | int | float | bool | None
 
@@ -151,43 +148,20 @@ def get_query(name: str, directory: Path | None = None) -> NamedQuery:
 
 
 # ---------------------------------------------------------------------- binding
-@dataclass(frozen=True, slots=True)
-class _Bound:
-    """A validated parameter value: an IRI, or a literal with its datatype."""
-
-    value: str
-    kind: str  # "iri" | "literal"
-    datatype: str = _XSD + "string"
-
-    def sparql(self) -> str:
-        """The value as SPARQL text (only ever built from validated values)."""
-        if self.kind == "iri":
-            if not _SAFE_IRI.match(self.value):  # defence in depth: only crampkg ids reach here
-                raise QueryError(f"refusing to bind IRI {self.value!r}")
-            return f"<{self.value}>"
-        if self.datatype == _XSD + "integer":
-            return str(int(self.value))
-        if "\\" in self.value:
-            raise QueryError("a backslash cannot be sent in a string parameter to a remote store")
-        escaped = self.value.replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
-        return f'"{escaped}"'
-
-    def oxigraph(self) -> ox.NamedNode | ox.Literal:
-        import pyoxigraph as ox
-
-        if self.kind == "iri":
-            return ox.NamedNode(self.value)
-        return ox.Literal(self.value, datatype=ox.NamedNode(self.datatype))
+def _iri(iri: str) -> Term:
+    if not _SAFE_IRI.match(iri):  # defence in depth: only crampkg ids are bound
+        raise QueryError(f"refusing to bind IRI {iri!r}")
+    return Value(iri, "iri")
 
 
-def _bind_one(kb: KnowledgeBase, query: NamedQuery, param: Param, given: Any) -> _Bound:
+def _bind_one(kb: KnowledgeBase, query: NamedQuery, param: Param, given: Any) -> Term:
     if isinstance(given, bool) or not isinstance(given, (str, int)):
         raise QueryError(f"parameter {param.name!r} of {query.name!r} must be text, got {type(given).__name__}")
     text = str(given).strip()
     if param.type == "finding":
-        return _Bound(kb.resolve_finding(text).iri, "iri")
+        return _iri(kb.resolve_finding(text).iri)
     if param.type == "cause":
-        return _Bound(kb.resolve_cause(text).term.iri, "iri")
+        return _iri(kb.resolve_cause(text).term.iri)
     if param.type == "phase":
         key = text.casefold().replace("-", "_")
         local = PHASES.get(key) or PHASES.get(key.replace("_", " "))
@@ -196,17 +170,17 @@ def _bind_one(kb: KnowledgeBase, query: NamedQuery, param: Param, given: Any) ->
             local = match.group(1)
         if local is None:
             raise QueryError(f"unknown phase {text!r}; use one of acute, aftercare, prevention, see_doctor")
-        return _Bound(V.iri(local), "iri")
+        return _iri(V.iri(local))
     if param.type == "term":
-        return _Bound(V.iri(_resolve_term(kb, text)), "iri")
+        return _iri(V.iri(_resolve_term(kb, text)))
     if param.type == "integer":
         try:
-            return _Bound(str(int(text)), "literal", _XSD + "integer")
+            return Value(str(int(text)), "literal", datatype=_XSD + "integer")
         except ValueError:
             raise QueryError(f"parameter {param.name!r} must be an integer, got {text!r}") from None
     if len(text) > 1000:
         raise QueryError(f"parameter {param.name!r} is longer than 1000 characters")
-    return _Bound(text, "literal")
+    return Value(text, "literal", datatype=_XSD + "string")
 
 
 def _resolve_term(kb: KnowledgeBase, text: str) -> str:
@@ -228,11 +202,11 @@ def _resolve_term(kb: KnowledgeBase, text: str) -> str:
     raise QueryError(f"unknown term or assertion {text!r}: give a CRAMPKG_nnnnnnn id or a label")
 
 
-def bind_params(kb: KnowledgeBase, query: NamedQuery, params: dict[str, Any]) -> dict[str, list[_Bound]]:
-    """Validate ``params`` against the query's header; each name maps to its bound values."""
+def bind_params(kb: KnowledgeBase, query: NamedQuery, params: dict[str, Any]) -> dict[str, Term | list[Term]]:
+    """Validate ``params`` against the query's header: the store bindings (a list for a list parameter)."""
     for name in params:
         query.param(name)  # raises on an unknown name
-    bound: dict[str, list[_Bound]] = {}
+    bound: dict[str, Term | list[Term]] = {}
     for param in query.params:
         given = params.get(param.name)
         values = [] if given is None else list(given) if isinstance(given, (list, tuple)) else [given]
@@ -240,28 +214,12 @@ def bind_params(kb: KnowledgeBase, query: NamedQuery, params: dict[str, Any]) ->
             raise QueryError(f"query {query.name!r} needs parameter {param}")
         if len(values) > 1 and not param.many:
             raise QueryError(f"parameter {param.name!r} of {query.name!r} takes one value, got {len(values)}")
-        bound[param.name] = [_bind_one(kb, query, param, v) for v in values]
-    return bound
-
-
-def _fill_lists(query: NamedQuery, bound: dict[str, list[_Bound]]) -> str:
-    text = query.text
-    for param in query.params:
+        terms = [_bind_one(kb, query, param, v) for v in values]
         if param.many:
-            values = " ".join(b.sparql() for b in bound[param.name])
-            text = text.replace(f"VALUES ?{param.name} {{}}", f"VALUES ?{param.name} {{ {values} }}")
-    return text
-
-
-def _inject_values(text: str, scalars: dict[str, _Bound]) -> str:
-    """Insert ``VALUES ?p { v }`` for each scalar at the top of the outermost WHERE group."""
-    if not scalars:
-        return text
-    match = _WHERE.search(text)
-    if match is None:
-        raise QueryError("a named query with parameters needs a WHERE clause")
-    clause = "".join(f"\n  VALUES ?{name} {{ {b.sparql()} }}" for name, b in scalars.items())
-    return text[: match.end()] + clause + text[match.end():]
+            bound[param.name] = terms
+        elif terms:
+            bound[param.name] = terms[0]
+    return bound
 
 
 # ---------------------------------------------------------------------- running
@@ -284,24 +242,9 @@ def _plain(value: Value) -> Plain:
 def run(kb: KnowledgeBase, name: str, **params: Any) -> QueryResult:
     """Run the named query ``name`` on ``kb`` with ``params`` bound safely (see module doc)."""
     query = get_query(name)
-    bound = bind_params(kb, query, params)
-    text = _fill_lists(query, bound)
-    scalars = {p.name: bound[p.name][0] for p in query.params if not p.many and bound[p.name]}
-    if isinstance(kb.store, EmbeddedStore):
-        import pyoxigraph as ox
-
-        solutions = kb.store.store.query(
-            text, substitutions={ox.Variable(k): b.oxigraph() for k, b in scalars.items()})
-        if not isinstance(solutions, ox.QuerySolutions):
-            raise QueryError(f"named query {name} is not a SELECT query")
-        variables = [v.value for v in solutions.variables]
-        rows = [{v: _plain(oxigraph_value(s[v])) if s[v] is not None else None for v in variables}
-                for s in solutions]
-        return QueryResult(name, variables, rows)
-    remote_rows = kb.store.select(_inject_values(text, scalars))
-    variables = list(query.returns) or sorted({k for r in remote_rows for k in r})
-    return QueryResult(name, variables, [{v: _plain(r[v]) if v in r else None for v in variables}
-                                         for r in remote_rows])
+    rows = kb.store.select(query.text, bind_params(kb, query, params))
+    variables = list(rows.variables)
+    return QueryResult(name, variables, [{v: _plain(r[v]) if v in r else None for v in variables} for r in rows])
 
 
 def run_sparql(kb: KnowledgeBase, text: str, *, max_rows: int = 10_000) -> QueryResult:
@@ -310,30 +253,18 @@ def run_sparql(kb: KnowledgeBase, text: str, *, max_rows: int = 10_000) -> Query
     In-process and without a time limit: for untrusted text use the server's worker pool.
     """
     guarded = check_query(text)
-    if isinstance(kb.store, EmbeddedStore):
-        import pyoxigraph as ox
-
-        result = kb.store.store.query(guarded.text)
-        if isinstance(result, ox.QueryBoolean):  # ASK
-            return QueryResult("sparql", ["boolean"], [{"boolean": bool(result)}])
-        if isinstance(result, ox.QuerySolutions):  # SELECT
-            variables = [v.value for v in result.variables]
-            rows = [{v: _plain(oxigraph_value(s[v])) if s[v] is not None else None for v in variables}
-                    for _, s in zip(range(max_rows + 1), result, strict=False)]
-        else:
-            variables = ["subject", "predicate", "object"]
-            rows = [{"subject": _plain(oxigraph_value(t.subject)), "predicate": t.predicate.value,
-                     "object": _plain(oxigraph_value(t.object))} for _, t in zip(range(max_rows + 1), result, strict=False)]
-    else:
-        if guarded.form == "ASK":
-            return QueryResult("sparql", ["boolean"], [{"boolean": kb.store.ask(guarded.text)}])
-        if guarded.form != "SELECT":
-            raise QueryError(f"{guarded.form} queries are answered by the embedded store only; use SELECT or ASK")
-        remote = kb.store.select(guarded.text)
-        variables = sorted({k for r in remote for k in r})
-        rows = [{v: _plain(r[v]) if v in r else None for v in variables} for r in remote[: max_rows + 1]]
-    if len(rows) > max_rows:
+    if guarded.form == "ASK":
+        return QueryResult("sparql", ["boolean"], [{"boolean": kb.store.ask(guarded.text)}])
+    if guarded.form == "SELECT":
+        rows = kb.store.select(guarded.text, limit=max_rows + 1)
+        variables = list(rows.variables)
+        plain = [{v: _plain(r[v]) if v in r else None for v in variables} for r in rows]
+    else:  # CONSTRUCT, DESCRIBE
+        variables = ["subject", "predicate", "object"]
+        plain = [{"subject": _plain(s), "predicate": p.value, "object": _plain(o)}
+                 for s, p, o in kb.store.construct(guarded.text, limit=max_rows + 1)]
+    if len(plain) > max_rows:
         from ..sparql.results import too_many_message
 
         raise QueryError(too_many_message(max_rows, "rows", guarded.text))
-    return QueryResult("sparql", variables, rows)
+    return QueryResult("sparql", variables, plain)

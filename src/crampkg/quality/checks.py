@@ -124,7 +124,7 @@ def run_checks(kb: KnowledgeBase, reasoner: bool = True) -> CheckReport:
         report.problems.append(f"shape: {v.focus} {v.path}: {v.message}")
 
     started = time.perf_counter()
-    for result in validation.run_qc(kb.store.store if hasattr(kb.store, "store") else graph):
+    for result in validation.run_qc(kb.store):
         for row in result.rows[:20]:
             report.problems.append(f"qc {result.query_id}: {row}")
     report.timings["qc"] = time.perf_counter() - started

@@ -21,9 +21,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Union
 
-from ..errors import KnowledgeBaseError
+from ..errors import KnowledgeBaseError, QueryError
 from ..kb import resources
 from ..kb.rq import read_header
+from ..kb.stores import EmbeddedStore, RemoteStore, Store
 
 if TYPE_CHECKING:
     import pyoxigraph
@@ -263,13 +264,14 @@ def load_qc_queries(folder: Path | None = None) -> list[QcQuery]:
     return queries
 
 
-QcTarget = Union["rdflib.Graph", "pyoxigraph.Store"]
+QcTarget = Union["rdflib.Graph", "pyoxigraph.Store", "Store"]
 
 
 def run_qc(graph_or_store: QcTarget, queries: list[QcQuery] | None = None) -> list[QcResult]:
     """Run the QC queries (default: every ``queries/qc/*.rq``) on a graph or a store.
 
-    ``graph_or_store`` is a :class:`pyoxigraph.Store` (queried directly), an
+    ``graph_or_store`` is a knowledge base's :class:`~crampkg.kb.stores.Store` or a
+    :class:`pyoxigraph.Store` (queried directly), an
     :class:`rdflib.Graph` backed by a remote SPARQL store (queried remotely), or any
     other :class:`rdflib.Graph` (copied once into an in-memory pyoxigraph store,
     which answers these queries far faster than rdflib). Results are in query-id
@@ -280,6 +282,8 @@ def run_qc(graph_or_store: QcTarget, queries: list[QcQuery] | None = None) -> li
     queries = load_qc_queries() if queries is None else queries
     if isinstance(graph_or_store, pyoxigraph.Store):
         return [_qc_oxigraph(graph_or_store, q) for q in queries]
+    if isinstance(graph_or_store, EmbeddedStore | RemoteStore):
+        return [_qc_store(graph_or_store, q) for q in queries]
 
     import rdflib
     from rdflib.plugins.stores.sparqlstore import SPARQLStore
@@ -323,6 +327,14 @@ def _qc_oxigraph(store: pyoxigraph.Store, query: QcQuery) -> QcResult:
                 row[name] = term.value
         rows.append(row)
     return QcResult(query.query_id, _sorted_rows(rows), query.what)
+
+
+def _qc_store(store: Store, query: QcQuery) -> QcResult:
+    try:
+        rows = store.select(query.sparql)
+    except QueryError as exc:
+        raise KnowledgeBaseError(f"QC query {query.query_id}: {exc}") from exc
+    return QcResult(query.query_id, _sorted_rows([{k: v.value for k, v in r.items()} for r in rows]), query.what)
 
 
 def _qc_rdflib(graph: rdflib.Graph, query: QcQuery) -> QcResult:
