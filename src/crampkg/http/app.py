@@ -5,7 +5,10 @@
 
 Routes: ``/sparql`` (GET, POST form or ``application/sparql-query``; a service
 description without a query), ``/explain`` (POST a JSON or Turtle case),
-``/openapi.json``, ``/health`` and ``/`` (a page to type queries).
+``/openapi.json``, ``/health`` and ``/`` (a page to type queries). The handlers are
+module-level functions of a :class:`Service` (what they share); :func:`routes` binds them,
+:func:`router` is the service to mount in another application, :func:`create_app` the
+application itself.
 
 Every query runs in a :class:`~crampkg.http.workers.WorkerPool` process, after
 :mod:`crampkg.sparql.guard`; the dataset is the ontology plus its entailments
@@ -26,7 +29,7 @@ import json
 import logging
 import re
 import urllib.parse
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, fields
 from dataclasses import replace as _with
 from http import HTTPStatus
@@ -43,7 +46,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route, Router
 from starlette.types import Receive, Scope, Send
 
 from .. import __version__
@@ -61,7 +64,9 @@ from .limits import BODY_TIMEOUT
 from .workers import DATASET_GRAPH, PoolSettings, WorkerPool
 
 if TYPE_CHECKING:
+    from ..io.cases import Case
     from ..kb.knowledge_base import KnowledgeBase
+    from ..text import TextReading
 
 log = logging.getLogger(__name__)
 
@@ -367,200 +372,259 @@ class _BudgetedResponse(Response):
 
 
 # ---------------------------------------------------------------------- the app
-def create_app(kb: KnowledgeBase, settings: ServerSettings | None = None, dataset: bytes | None = None) -> Starlette:
-    """The Starlette application serving ``kb`` (the worker pool starts with the app's lifespan)."""
-    from .page import page_routes
+class Service:
+    """What the routes of one application share: the knowledge base, the settings, the dataset
+    (N-Triples), the worker pools (started and stopped by :meth:`lifespan`), the thread limiters
+    and the response budget."""
 
-    settings = settings or ServerSettings()
-    data = dataset if dataset is not None else kb.export(fmt="nt", inferred=True)
-    state: dict[str, Any] = {}
+    def __init__(self, kb: KnowledgeBase, settings: ServerSettings | None = None, dataset: bytes | None = None):
+        import anyio
 
-    import anyio
-
-    budget = _ResponseBudget(settings.response_budget_bytes)
-    # /sparql, Turtle cases and the rest each have their own threads: none can starve the others
-    sparql_threads = anyio.CapacityLimiter(max(4, settings.workers * 4))
-    case_threads = anyio.CapacityLimiter(4)
+        self.kb = kb
+        self.settings = settings = settings or ServerSettings()
+        self.data = dataset if dataset is not None else kb.export(fmt="nt", inferred=True)
+        self.budget = _ResponseBudget(settings.response_budget_bytes)
+        # /sparql, Turtle cases and the rest each have their own threads: none can starve the others
+        self.sparql_threads = anyio.CapacityLimiter(max(4, settings.workers * 4))
+        self.case_threads = anyio.CapacityLimiter(4)
+        self.running: WorkerPool | None = None
+        self.case_pool: WorkerPool | None = None
 
     @contextlib.asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        pool = WorkerPool(data, settings.pool_settings())
+    async def lifespan(self, app: object) -> AsyncIterator[None]:
+        """Start the query workers (and the Turtle case worker) and build the network; stop them after."""
+        pool = WorkerPool(self.data, self.settings.pool_settings())
         # Turtle cases are parsed and SHACL-validated in their own killable worker (time limit)
-        case_pool = WorkerPool(b"", _with(settings.pool_settings(), workers=1, kind="case", memory_mb=1024))
-        state["case_pool"] = case_pool.start(wait=False)
+        case_pool = WorkerPool(b"", _with(self.settings.pool_settings(), workers=1, kind="case", memory_mb=1024))
+        self.case_pool = case_pool.start(wait=False)
         await run_in_threadpool(pool.start)
-        await run_in_threadpool(lambda: kb.engine)  # the compiled network, built before the first request
-        state["pool"] = pool
+        await run_in_threadpool(lambda: self.kb.engine)  # the compiled network, built before the first request
+        self.running = pool
         try:
             yield
         finally:
             await run_in_threadpool(pool.close)
-            await run_in_threadpool(state["case_pool"].close)
+            await run_in_threadpool(self.case_pool.close)
 
-    def pool() -> WorkerPool:
-        if "pool" not in state:
+    def pool(self) -> WorkerPool:
+        """The running query workers (:class:`CrampkgError` before the lifespan started them)."""
+        if self.running is None:
             raise CrampkgError("the query workers are not running")
-        running: WorkerPool = state["pool"]
-        return running
+        return self.running
 
-    async def sparql(request: Request) -> Response:
-        params = request.query_params
-        queries = params.getlist("query")
-        # format= / output= / results=, from the URL and the form alike, every value in order
-        formats = [v for name in FORMAT_PARAMETERS for v in params.getlist(name)]
-        graphs = params.getlist("default-graph-uri") + params.getlist("named-graph-uri")
-        if "update" in params:
-            raise ReadOnlyError("SPARQL Update is not accepted: this endpoint is read-only")
-        if request.method == "POST":
-            body = await read_body(request, settings.max_body_bytes, settings.body_timeout)
-            media = _media_type(request)
-            if media == "application/sparql-query":
-                queries.append(_decode(body, "query"))
-            elif media == "application/x-www-form-urlencoded":
-                form = _form(body)
-                if "update" in form:
-                    raise ReadOnlyError("SPARQL Update is not accepted: this endpoint is read-only")
-                queries += form.get("query", [])
-                formats += [v for name in FORMAT_PARAMETERS for v in form.get(name, [])]
-                graphs += form.get("default-graph-uri", []) + form.get("named-graph-uri", [])
-            elif media == "application/sparql-update":
-                raise ReadOnlyError("SPARQL Update is not accepted: this endpoint is read-only")
-            else:
-                raise UnsupportedMediaTypeError(
-                    "POST a query as application/sparql-query or application/x-www-form-urlencoded")
-        fmt = ",".join(format_values(formats)) or None  # an unknown format name: 400 here
-        outside = [g for g in graphs if g != DATASET_GRAPH]
-        if outside:
-            raise QueryRefusedError(f"graph <{outside[0][:200]}> is outside the served dataset")
-        if not queries:
-            if request.method == "POST":
-                raise QueryError("no query given: send a 'query' parameter")
-            return _describe(request, fmt)
-        if len(queries) > 1:
-            raise QueryError("exactly one 'query' parameter is allowed")
-        run = functools.partial(pool().execute, queries[0], request.headers.get("accept"), fmt)
-        result = await anyio.to_thread.run_sync(run, limiter=sparql_threads)
-        return _BudgetedResponse(result.body, result.media_type, {"Vary": "Accept", "Cache-Control": "no-store"},
-                                 budget, settings.send_timeout)
 
-    def _describe(request: Request, fmt: str | None) -> Response:
-        import pyoxigraph as ox
-
-        from ..sparql.results import negotiate, serialize_triples
-
-        chosen = negotiate("GRAPH", request.headers.get("accept"), fmt)
-        turtle = service_description(_endpoint_iri(request, settings))
-        if chosen.name == "turtle":
-            return Response(turtle, media_type="text/turtle")
-        triples = [q.triple for q in ox.parse(turtle.encode(), format=ox.RdfFormat.TURTLE)]
-        return Response(serialize_triples(triples, chosen), media_type=chosen.media_type)
-
-    async def explain(request: Request) -> Response:
-        from ..io.cases import case_format, parse_json_case, parse_turtle_case
-
+async def sparql(service: Service, request: Request) -> Response:
+    """``/sparql``: a query from the URL, a form or the body, run by a query worker; none: the service description."""
+    settings = service.settings
+    params = request.query_params
+    queries = params.getlist("query")
+    # format= / output= / results=, from the URL and the form alike, every value in order
+    formats = [v for name in FORMAT_PARAMETERS for v in params.getlist(name)]
+    graphs = params.getlist("default-graph-uri") + params.getlist("named-graph-uri")
+    if "update" in params:
+        raise ReadOnlyError("SPARQL Update is not accepted: this endpoint is read-only")
+    if request.method == "POST":
         body = await read_body(request, settings.max_body_bytes, settings.body_timeout)
         media = _media_type(request)
-        if media and not any(k in media for k in ("json", "turtle")):
-            raise UnsupportedMediaTypeError("POST a case as application/json or text/turtle")
-        is_json = case_format(media or "json", body) == "json"
-        parse = parse_json_case if is_json else parse_turtle_case
-        reading = None
-        if is_json and b'"text"' in body:  # {"text": ...} alone or with present/absent (crampkg.text)
-            from ..text.case import split_text_case
-
-            text, lang, body = split_text_case(body)
-            if text is not None:
-                reading = kb.read_text(text, lang)
-                if not body and reading.empty:
-                    raise CaseFormatError(f"no finding understood in 'text' ({reading.summary()})")
-                if not body:
-                    body = dumps_json({"present": reading.present_ids, "absent": reading.absent_ids})
-        try:
-            # a small JSON case is parsed and explained on the event loop: both take well under a
-            # millisecond, less than the hop to a worker thread and back (performance); Turtle (SHACL
-            # validation), large bodies, large cases and the first explain (it builds the ranking
-            # model) go to the thread pool so that they never hold up other requests
-            if is_json and len(body) <= INLINE_BODY_BYTES:
-                case = parse(body)
-            elif is_json:
-                case = await run_in_threadpool(parse, body)
-            else:  # Turtle: in the case worker, stopped after the time limit (503) like a query
-                case = await anyio.to_thread.run_sync(state["case_pool"].parse_case, body, limiter=case_threads)
-        except RecursionError:  # json.loads on deeply nested arrays
-            raise CaseFormatError("the case is nested too deeply") from None
-        present, absent = list(case.present), list(case.absent)
-        if reading is not None:
-            present += [f for f in reading.present_ids if f not in present]
-            absent += [f for f in reading.absent_ids if f not in absent]
-        if len(present) + len(absent) <= INLINE_FINDINGS and _reasoner_ready(kb):
-            explanation = kb.explain(present, absent)
+        if media == "application/sparql-query":
+            queries.append(_decode(body, "query"))
+        elif media == "application/x-www-form-urlencoded":
+            form = _form(body)
+            if "update" in form:
+                raise ReadOnlyError("SPARQL Update is not accepted: this endpoint is read-only")
+            queries += form.get("query", [])
+            formats += [v for name in FORMAT_PARAMETERS for v in form.get(name, [])]
+            graphs += form.get("default-graph-uri", []) + form.get("named-graph-uri", [])
+        elif media == "application/sparql-update":
+            raise ReadOnlyError("SPARQL Update is not accepted: this endpoint is read-only")
         else:
-            explanation = await run_in_threadpool(kb.explain, present, absent)
-        answer = explanation.to_dict()
-        if reading is not None:
-            answer["reading"] = reading.to_dict()
-        challenged = request.query_params.get("why_not")
-        if challenged is not None:  # ?why_not=CAUSE: what keeps that cause low (like --why-not)
-            answer["why_not"] = kb.why_not(explanation, challenged).to_dict()
-        return Response(dumps_json(answer), media_type="application/json")
+            raise UnsupportedMediaTypeError(
+                "POST a query as application/sparql-query or application/x-www-form-urlencoded")
+    fmt = ",".join(format_values(formats)) or None  # an unknown format name: 400 here
+    outside = [g for g in graphs if g != DATASET_GRAPH]
+    if outside:
+        raise QueryRefusedError(f"graph <{outside[0][:200]}> is outside the served dataset")
+    if not queries:
+        if request.method == "POST":
+            raise QueryError("no query given: send a 'query' parameter")
+        return _describe(request, fmt, settings)
+    if len(queries) > 1:
+        raise QueryError("exactly one 'query' parameter is allowed")
+    import anyio
 
-    async def openapi(request: Request) -> Response:
-        return JSONResponse(openapi_document(settings))
+    run = functools.partial(service.pool().execute, queries[0], request.headers.get("accept"), fmt)
+    result = await anyio.to_thread.run_sync(run, limiter=service.sparql_threads)
+    return _BudgetedResponse(result.body, result.media_type, {"Vary": "Accept", "Cache-Control": "no-store"},
+                             service.budget, settings.send_timeout)
 
-    async def health(request: Request) -> Response:
-        running = pool().pids() if "pool" in state else []
-        isolation = state["pool"].isolation if "pool" in state else ()
-        # 503 while no query worker can serve (none started yet, or all dead and being restarted)
-        return JSONResponse({"status": "ok" if running else "unavailable", "workers": len(running),
-                             "network_isolation": list(isolation), "kb_version": kb.version_iri},
-                            status_code=200 if running else 503, headers={} if running else {"Retry-After": "1"})
 
-    async def graph_store(request: Request) -> Response:
-        raise ReadOnlyError("the Graph Store Protocol is not offered: this endpoint is read-only")
+def _describe(request: Request, fmt: str | None, settings: ServerSettings) -> Response:
+    """The service description in the negotiated graph format."""
+    import pyoxigraph as ox
 
-    async def crampkg_error(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, CrampkgError)
-        return _error_response(request, exc)
+    from ..sparql.results import negotiate, serialize_triples
 
-    async def unexpected(request: Request, exc: Exception) -> Response:
-        log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
-        return problem_response(request, 500, "internal server error")
+    chosen = negotiate("GRAPH", request.headers.get("accept"), fmt)
+    turtle = service_description(_endpoint_iri(request, settings))
+    if chosen.name == "turtle":
+        return Response(turtle, media_type="text/turtle")
+    triples = [q.triple for q in ox.parse(turtle.encode(), format=ox.RdfFormat.TURTLE)]
+    return Response(serialize_triples(triples, chosen), media_type=chosen.media_type)
 
-    async def http_error(request: Request, exc: Exception) -> Response:
-        """Starlette's own errors (no such route 404, method not allowed 405) as problem documents."""
-        assert isinstance(exc, StarletteHTTPException)
-        headers = dict(exc.headers or {})
-        path = request.url.path[:200]
-        if exc.status_code == 405:
-            allow = sorted(m.strip() for m in headers.get("Allow", "").split(",") if m.strip())
-            headers["Allow"] = ", ".join(allow)
-            detail = f"{request.method[:20]} is not allowed on {path}; allowed: {headers['Allow'] or 'nothing'}"
-        elif exc.status_code == 404:
-            detail = f"nothing is served at {path}"
-        else:
-            detail = str(exc.detail)[:500]
-        return problem_response(request, exc.status_code, detail, headers)
 
-    routes = [
-        *page_routes(kb, settings),  # /, /answer, /findings, /query, /static/*: the page (http_page.py)
-        Route("/sparql", sparql, methods=["GET", "POST"]),
-        Route("/explain", explain, methods=["POST"]),
-        Route("/openapi.json", openapi, methods=["GET"]),
-        Route("/health", health, methods=["GET"]),
+async def explain(service: Service, request: Request) -> Response:
+    """``POST /explain``: a JSON (or free-text) or Turtle case, answered as the explanation's JSON."""
+    kb = service.kb
+    body = await read_body(request, service.settings.max_body_bytes, service.settings.body_timeout)
+    media = _media_type(request)
+    if media and not any(k in media for k in ("json", "turtle")):
+        raise UnsupportedMediaTypeError("POST a case as application/json or text/turtle")
+    reading, case = await _read_case(service, media, body)
+    present, absent = list(case.present), list(case.absent)
+    if reading is not None:
+        present += [f for f in reading.present_ids if f not in present]
+        absent += [f for f in reading.absent_ids if f not in absent]
+    if len(present) + len(absent) <= INLINE_FINDINGS and _reasoner_ready(kb):
+        explanation = kb.explain(present, absent)
+    else:
+        explanation = await run_in_threadpool(kb.explain, present, absent)
+    answer = explanation.to_dict()
+    if reading is not None:
+        answer["reading"] = reading.to_dict()
+    challenged = request.query_params.get("why_not")
+    if challenged is not None:  # ?why_not=CAUSE: what keeps that cause low (like --why-not)
+        answer["why_not"] = kb.why_not(explanation, challenged).to_dict()
+    return Response(dumps_json(answer), media_type="application/json")
+
+
+async def _read_case(service: Service, media: str, body: bytes) -> tuple[TextReading | None, Case]:
+    """(the reading of a ``text`` member, if any; the case) of a ``POST /explain`` body."""
+    import anyio
+
+    from ..io.cases import case_format, parse_json_case, parse_turtle_case
+
+    is_json = case_format(media or "json", body) == "json"
+    parse = parse_json_case if is_json else parse_turtle_case
+    reading = None
+    if is_json and b'"text"' in body:  # {"text": ...} alone or with present/absent (crampkg.text)
+        from ..text.case import split_text_case
+
+        text, lang, body = split_text_case(body)
+        if text is not None:
+            reading = service.kb.read_text(text, lang)
+            if not body and reading.empty:
+                raise CaseFormatError(f"no finding understood in 'text' ({reading.summary()})")
+            if not body:
+                body = dumps_json({"present": reading.present_ids, "absent": reading.absent_ids})
+    try:
+        # a small JSON case is parsed and explained on the event loop: both take well under a
+        # millisecond, less than the hop to a worker thread and back (performance); Turtle (SHACL
+        # validation), large bodies, large cases and the first explain (it builds the ranking
+        # model) go to the thread pool so that they never hold up other requests
+        if is_json and len(body) <= INLINE_BODY_BYTES:
+            case = parse(body)
+        elif is_json:
+            case = await run_in_threadpool(parse, body)
+        else:  # Turtle: in the case worker, stopped after the time limit (503) like a query
+            if service.case_pool is None:
+                raise CrampkgError("the case worker is not running")
+            case = await anyio.to_thread.run_sync(service.case_pool.parse_case, body, limiter=service.case_threads)
+    except RecursionError:  # json.loads on deeply nested arrays
+        raise CaseFormatError("the case is nested too deeply") from None
+    return reading, case
+
+
+async def openapi(service: Service, request: Request) -> Response:
+    """``/openapi.json``."""
+    return JSONResponse(openapi_document(service.settings))
+
+
+async def health(service: Service, request: Request) -> Response:
+    """``/health``: 503 while no query worker can serve (none started yet, or all dead and being restarted)."""
+    pool = service.running
+    running = pool.pids() if pool is not None else []
+    isolation = pool.isolation if pool is not None else ()
+    return JSONResponse({"status": "ok" if running else "unavailable", "workers": len(running),
+                         "network_isolation": list(isolation), "kb_version": service.kb.version_iri},
+                        status_code=200 if running else 503, headers={} if running else {"Retry-After": "1"})
+
+
+async def graph_store(request: Request) -> Response:
+    """The Graph Store Protocol paths: always refused (read-only)."""
+    raise ReadOnlyError("the Graph Store Protocol is not offered: this endpoint is read-only")
+
+
+async def crampkg_error(request: Request, exc: Exception) -> Response:
+    """A :class:`CrampkgError` as its status and problem document."""
+    assert isinstance(exc, CrampkgError)
+    return _error_response(request, exc)
+
+
+async def unexpected(request: Request, exc: Exception) -> Response:
+    """Any other error: logged here, a generic 500 sent."""
+    log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem_response(request, 500, "internal server error")
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    """Starlette's own errors (no such route 404, method not allowed 405) as problem documents."""
+    assert isinstance(exc, StarletteHTTPException)
+    headers = dict(exc.headers or {})
+    path = request.url.path[:200]
+    if exc.status_code == 405:
+        allow = sorted(m.strip() for m in headers.get("Allow", "").split(",") if m.strip())
+        headers["Allow"] = ", ".join(allow)
+        detail = f"{request.method[:20]} is not allowed on {path}; allowed: {headers['Allow'] or 'nothing'}"
+    elif exc.status_code == 404:
+        detail = f"nothing is served at {path}"
+    else:
+        detail = str(exc.detail)[:500]
+    return problem_response(request, exc.status_code, detail, headers)
+
+
+EXCEPTION_HANDLERS: dict[Any, Callable[[Request, Exception], Awaitable[Response]]] = {
+    CrampkgError: crampkg_error, StarletteHTTPException: http_error, Exception: unexpected}
+"""The application's error handlers (install them where the router is mounted)."""
+
+
+def routes(service: Service) -> list[BaseRoute]:
+    """The routes of the service: the page, ``/sparql``, ``/explain``, ``/openapi.json``, ``/health``
+    and the refused Graph Store paths, each handler bound to ``service``."""
+    from .page import page_routes
+
+    return [
+        *page_routes(service.kb, service.settings),  # /, /answer, /findings, /query, /static/*: the page
+        Route("/sparql", functools.partial(sparql, service), methods=["GET", "POST"]),
+        Route("/explain", functools.partial(explain, service), methods=["POST"]),
+        Route("/openapi.json", functools.partial(openapi, service), methods=["GET"]),
+        Route("/health", functools.partial(health, service), methods=["GET"]),
         *(Route(path, graph_store, methods=["GET", "HEAD", "PUT", "POST", "DELETE", "PATCH"])
           for path in ("/rdf-graph-store", "/store", "/data", "/update")),
     ]
-    middleware = [
-        Middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],
-                   allow_headers=["Accept", "Content-Type"], max_age=600),
-    ]
-    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan,
-                     exception_handlers={CrampkgError: crampkg_error, StarletteHTTPException: http_error,
-                                         Exception: unexpected})
+
+
+def router(kb: KnowledgeBase, settings: ServerSettings | None = None, dataset: bytes | None = None) -> Router:
+    """The service as a router to mount in another application (``Mount("/crampkg", router(kb))``); the
+    host runs its lifespan (``router.lifespan_context``) and installs :data:`EXCEPTION_HANDLERS`."""
+    service = Service(kb, settings, dataset)
+    return Router(routes=routes(service), lifespan=service.lifespan)
+
+
+def create_app(kb: KnowledgeBase, settings: ServerSettings | None = None, dataset: bytes | None = None) -> Starlette:
+    """The Starlette application serving ``kb`` (the worker pool starts with the app's lifespan)."""
+    service = Service(kb, settings, dataset)
+    cors = Middleware(CORSMiddleware, allow_origins=list(service.settings.cors_origins),
+                      allow_methods=["GET", "POST"], allow_headers=["Accept", "Content-Type"], max_age=600)
+    return Starlette(routes=routes(service), middleware=[cors], lifespan=service.lifespan,
+                     exception_handlers=EXCEPTION_HANDLERS)
 
 
 def openapi_document(settings: ServerSettings) -> dict[str, Any]:
-    """The OpenAPI 3.1 description of the service."""
+    """The OpenAPI 3.1 description of the service.
+
+    Longer than the other functions: it is one document written out as data (the paths and their
+    parameters, responses and schemas), read top to bottom like the JSON it becomes.
+    """
     from ..sparql.results import GRAPH_FORMATS, SHORT_FORMAT_NAMES, SOLUTION_FORMATS
 
     text = {"schema": {"type": "string"}}

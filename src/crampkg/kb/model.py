@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable, ItemsView, Iterable, Iterator, KeysView, Mapping, ValuesView
 from dataclasses import dataclass, field, fields
 from itertools import compress, filterfalse, repeat
-from typing import TYPE_CHECKING, Any, cast, overload
+from typing import TYPE_CHECKING, Any, overload
 
 from . import vocab as V
 
@@ -520,320 +520,384 @@ class IndexBuilder:
         return sorted(set(found))
 
     def build(self, version_iri: str) -> Index:
-        """The :class:`Index` of the collected triples (the builder is emptied on the way)."""
+        """The :class:`Index` of the collected triples (the builder is emptied on the way).
+
+        The steps, each its own function below: the types (classes, and the other subjects by
+        type), the hierarchy (told parents, each class's kind), the grouped values of every other
+        predicate, the terms, the individuals of the record classes, strengths and causes, the
+        links by kind (associations, causal links, indications, recommendations) and the
+        statements (made on first use). Each flat list is dropped as soon as its step has read it
+        (memory at x1000).
+        """
         flat = self.slots
         self._pool = {}
-        ns, ns_len = V.NS, len(V.NS)
-        str_ = str
-
-        def local(iri: str) -> str:
-            return iri[ns_len:] if iri.startswith(ns) else iri
-
-        def pick(found: Grouped) -> str:
-            return found if type(found) is str_ else min(found)
-
-        def many(found: Grouped | None) -> tuple[str, ...]:
-            if found is None:
-                return ()
-            return (found,) if type(found) is str_ else tuple(sorted(found))
-
-        # types: owl:Class subjects, and the other subjects by type (no dictionary of types)
-        typed = flat.pop(V.RDF_TYPE)
-        subjects, types = typed[::2], typed[1::2]
-        del typed
-        is_class = list(map(V.OWL_CLASS.__eq__, types))
-        classes = list(dict.fromkeys(compress(subjects, is_class)))  # a class typed twice (in two files) counts once
-        by_type: dict[str, list[str]] = {}
-        not_class = list(map(operator.not_, is_class))
-        for s, t in zip(compress(subjects, not_class), compress(types, not_class), strict=True):
-            members = by_type.get(t)
-            if members is None:
-                by_type[t] = [s]
-            else:
-                members.append(s)
-        del subjects, types, is_class, not_class
-        cids = cast(list[str], list(map(operator.getitem, classes, repeat(slice(ns_len, None)))))  # all in the ns
-
-        # the hierarchy in id space (subjects are all in the namespace; other parents keep their IRI):
-        # class id -> its distinct told parents, in the order they came
-        subclass_of = _group(flat.pop(V.RDFS_SUBCLASS_OF))
-        no_parents: tuple[str, ...] = ()
-        parent_map: dict[str, tuple[str, ...]] = dict(zip(cids, [
-            no_parents if ups is None else (ups[ns_len:] if ups.startswith(ns) else ups,) if isinstance(ups, str)
-            else tuple(dict.fromkeys(local(u) for u in ups))
-            for ups in map(subclass_of.get, classes)], strict=True))
-        del subclass_of
-        class_ids = parent_map  # its keys: the class ids
-
-        # each class's kind: the most specific kind root among its ancestors. Ranked through the
-        # told parents (a root's rank, else the best of its parents'), which also proves the hierarchy
-        # acyclic (a cycle recurses without end): the ancestor sets themselves are then computed on
-        # first use. A hierarchy with a cycle (or too deep to recurse) is closed eagerly as before.
-        kind_roots = tuple((local(root), name) for root, name in _KIND_ROOTS)
-        kind_names = tuple(name for _, name in kind_roots) + ("other",)
-        root_rank = {root: i for i, (root, _) in reversed(list(enumerate(kind_roots)))}
-        unranked = len(kind_roots)
-        rank: dict[str, int] = {}
-        rank_get, root_get, parents_get = rank.get, root_rank.get, parent_map.get
-
-        def ranked(node: str) -> int:
-            best = root_get(node, unranked)
-            for up in parents_get(node, no_parents):
-                r = rank_get(up)
-                if r is None:
-                    r = ranked(up)
-                if r < best:  # noqa: PLR1730 (a call to min costs more, 160k times)
-                    best = r
-            rank[node] = best
-            return best
-
-        ancestors: Mapping[str, frozenset[str]]
-        try:
-            for node in filterfalse(rank.__contains__, parent_map):
-                ranked(node)
-        except RecursionError:
-            from ..errors import KnowledgeBaseError
-            from ..quality.checks import find_subclass_cycles  # a cycle would silently merge or drop classes
-
-            for cycle in find_subclass_cycles(parent_map)[:1]:
-                raise KnowledgeBaseError("rdfs:subClassOf cycle " + " -> ".join(cycle) + ": a class cannot be "
-                                         "its own subclass; remove one of these subClassOf statements") from None
-            # no cycle: a hierarchy deeper than the recursion limit; Ancestors walks it iteratively
-            closed = ancestors = Ancestors(parent_map)
-
-            def kind_of(cid: str) -> str:
-                up = closed[cid]
-                for root, kind in kind_roots:
-                    if root in up:
-                        return kind
-                return "other"
-
-            kinds = list(map(kind_of, cids))
-        else:
-            ancestors = Ancestors(parent_map)
-            kinds = list(map(kind_names.__getitem__, map(rank.__getitem__, cids)))
-        rank.clear()  # (memory at x1000)
-
-        slots = {p: _group(flat.pop(p)) for p in list(flat)}  # one at a time: each flat list goes at once
-        labels_by_lang = {lang: _group(self.labels_by_lang.pop(lang)) for lang in list(self.labels_by_lang)}
-        empty: dict[str, Grouped] = {}
-
-        def values(subject: str, predicate: str) -> list[str]:
-            found = slots[predicate].get(subject)
-            if found is None:
-                return []
-            return [found] if type(found) is str_ else sorted(found)
-
-        def first(subject: str, predicate: str, default: str = "") -> str:
-            found = slots[predicate].get(subject)
-            if found is None:
-                return default
-            return found if type(found) is str_ else min(found)
-
-        def text(subject: str, lang: str) -> str | None:
-            found = labels_by_lang.get(lang, empty).get(subject)
-            if found is None:
-                return None
-            return found if type(found) is str_ else min(found)
-
-        quotes, definitions = slots[V.SOURCE_QUOTE], slots[V.IAO_DEFINITION]
-        exact, related, xref = slots[V.OBO_EXACT_SYNONYM], slots[V.OBO_RELATED_SYNONYM], slots[V.OBO_XREF]
-        labels_en = labels_by_lang.get("en", empty)
-        labels_plain = labels_by_lang.get("", empty)
-        labels_de = labels_by_lang.get("de", empty)
-
-        # the terms, column by column (~160k classes at x1000: each column at C speed where its values
-        # are plain, a Python pass only where some need it)
-        labels = _picked(list(map(labels_en.get, classes)))
-        if not all(labels):  # a class without an English label: the plain one, else its id
-            labels = [label or (pick(plain) if (plain := labels_plain.get(c)) is not None else None) or cid
-                      for label, c, cid in zip(labels, classes, cids, strict=True)]
-        parents = [ups if len(ups) == 1 and ups[0] in class_ids else tuple(sorted(p for p in ups if p in class_ids))
-                   for ups in parent_map.values()]
-        sources = [() if found is None else (found,) if type(found) is str_ else tuple(sorted(found))
-                   for found in map(quotes.get, classes)]
-        terms: dict[str, Term] = dict(zip(cids, map(
-            _new_term, cids, classes, labels, kinds,
-            _picked(list(map(definitions.get, classes, repeat("")))),
-            _picked(list(map(labels_de.get, classes))) if labels_de else repeat(None),
-            [many(exact.get(c)) + many(related.get(c)) for c in classes] if exact or related else repeat(()),
-            [many(xref.get(c)) for c in classes] if xref else repeat(()),
-            parents, sources), strict=True))
-        del classes, cids, kinds, labels, parents, sources
-
-        # the individuals of each wanted class: subjects typed with it or a class below it (the
-        # ancestors of the few types that individuals carry, not a scan of the hierarchy)
-        wanted = (V.STRENGTH, V.ASSOCIATION, V.CAUSAL_LINK, V.INDICATION, V.RECOMMENDATION,
-                  V.EPIDEMIOLOGY, V.PATHOPHYSIOLOGY)
-        type_ancestors = {t: ancestors.get(t[ns_len:]) if t.startswith(ns) else None for t in by_type}
-
-        def individuals_of(cls: str) -> list[str]:
-            w = local(cls)
-            if w in class_ids:
-                types_below = [t for t, ups in type_ancestors.items() if ups is not None and w in ups]
-            else:
-                types_below = [cls]
-            # distinct, sorted (the triples usually come sorted: the sort then only checks the order)
-            return sorted(dict.fromkeys(s for t in types_below for s in by_type.get(t, ())))
-
-        individuals = {cls: individuals_of(cls) for cls in wanted}
+        classes, cids, by_type = _types(flat.pop(V.RDF_TYPE))
+        parent_map = _hierarchy(classes, cids, flat.pop(V.RDFS_SUBCLASS_OF))
+        ancestors, kinds = _kinds(parent_map, cids)
+        values = _Values({p: _group(flat.pop(p)) for p in list(flat)},  # one at a time: each flat list goes at once
+                         {lang: _group(self.labels_by_lang.pop(lang)) for lang in list(self.labels_by_lang)})
+        terms = _terms(classes, cids, kinds, parent_map, values)
+        del classes, cids, kinds
+        individuals = _individuals(by_type, ancestors, parent_map)
         by_type.clear()  # not needed past this point (memory at x1000)
-
-        strengths: dict[str, Strength] = {}
-        for s in individuals[V.STRENGTH]:
-            strengths[s] = Strength(
-                id=local(s),
-                label=text(s, "en") or local(s),
-                rank=int(first(s, V.ORDINAL_RANK, "0")),
-                frequency=float(first(s, V.FREQUENCY, "0")),
-                background=float(first(s, V.BACKGROUND_FREQUENCY, "1")),
-                wording=tuple(values(s, V.ARTICLE_WORDING)),
-            )
-        weakest = min(strengths.values(), key=lambda st: st.rank) if strengths else None
-
-        def ids(found: Grouped | None) -> tuple[str, ...]:
-            """The local ids of a grouped value, sorted by IRI."""
-            if found is None:
-                return ()
-            if type(found) is str_:
-                return (found[ns_len:] if found.startswith(ns) else found,)
-            return tuple(local(v) for v in sorted(found))
-
-        causes: dict[str, Cause] = {}
-        priors, must_not_miss = slots[V.PRIOR_STRENGTH], slots[V.MUST_NOT_MISS]
-        requires = slots[V.REQUIRES_FINDING]
-        cause_iri = V.CAUSE
-        for term in terms.values():
-            if term.kind != "cause" or term.iri == cause_iri:
-                continue
-            prior_iri = priors.get(term.iri)
-            prior = strengths.get(pick(prior_iri) if prior_iri is not None else "", weakest)
-            if prior is None:
-                continue
-            must_value = must_not_miss.get(term.iri)
-            must = pick(must_value).lower() in {"true", "1"} if must_value is not None else False
-            causes[term.id] = Cause(term=term, prior=prior, must_not_miss=must,
-                                         requires=ids(requires.get(term.iri)))
-
-        wording_of = {st.id: [w.casefold() for w in st.wording] for st in strengths.values()}
-        sorted_sources: dict[tuple[str, ...], tuple[str, ...]] = {}
-
-        def sources_for(found: Grouped | None, strength: Strength | None) -> tuple[str, ...]:
-            """Source quotes, the one carrying the strength's wording first (RDF keeps no order)."""
-            if found is None:
-                return ()
-            if type(found) is str_:
-                return (found,)
-            if strength is None:
-                return tuple(sorted(found))
-            key = (strength.id, *found)  # quotes repeat across assertions: order each set once
-            done = sorted_sources.get(key)
-            if done is None:
-                wording = wording_of[strength.id]
-                done = sorted_sources[key] = tuple(
-                    sorted(found, key=lambda q: (not any(w in q.casefold() for w in wording), q)))
-            return done
-
-        # the assertions, column by column as the terms
-        def local_ids(column: list[str]) -> list[str]:
-            """The local ids of a column of namespace IRIs."""
-            return list(map(operator.getitem, column, repeat(slice(ns_len, None))))
-
-        def id_column(slot: dict[str, Grouped], subjects: list[str]) -> list[str]:
-            """The local id of each subject's (least) value in ``slot``, "" if none."""
-            column = _picked(list(map(slot.get, subjects, repeat(""))))
-            if all(map(str.startswith, column, repeat(ns))):
-                return local_ids(column)
-            return [v[ns_len:] if v.startswith(ns) else v for v in column]
-
-        def text_column(slot: dict[str, Grouped], subjects: list[str], names: dict[str, str], default: str) -> list[str]:
-            """Each subject's (least) value in ``slot`` through ``names`` (``default`` if none or unknown)."""
-            return list(map(names.get, _picked(list(map(slot.get, subjects, repeat("")))), repeat(default)))
-
-        def strength_column(subjects: list[str]) -> list[Strength | None]:
-            return list(map(strengths.get, _picked(list(map(has_strength.get, subjects, repeat(""))))))
-
-        def ordered_sources(subjects: list[str], strength_col: list[Strength | None]) -> list[tuple[str, ...]]:
-            return [(found,) if type(found) is str_ else sources_for(found, strength)
-                    for found, strength in zip(map(quotes.get, subjects), strength_col, strict=True)]
-
-        def sources_column(subjects: list[str]) -> list[tuple[str, ...]]:
-            return [() if found is None else (found,) if type(found) is str_ else tuple(sorted(found))
-                    for found in map(quotes.get, subjects)]
-
-        has_strength, has_finding, has_cause = slots[V.HAS_STRENGTH], slots[V.HAS_FINDING], slots[V.HAS_CAUSE]
-        subjects = individuals[V.ASSOCIATION]
-        strength_col = strength_column(subjects)
-        associations: list[Association] = list(map(
-            _new_association, local_ids(subjects), id_column(has_finding, subjects), id_column(has_cause, subjects),
-            strength_col, ordered_sources(subjects, strength_col)))
-        if any(map(operator.is_, strength_col, repeat(None))):  # an association needs a strength
-            associations = [a for a in associations if a.strength is not None]
-        subjects = individuals[V.CAUSAL_LINK]
-        strength_col = strength_column(subjects)
-        causal_links: list[CausalLink] = list(map(
-            _new_causallink, local_ids(subjects), id_column(slots[V.HAS_UPSTREAM], subjects),
-            id_column(slots[V.HAS_DOWNSTREAM], subjects), strength_col, ordered_sources(subjects, strength_col)))
-        subjects = individuals[V.INDICATION]
-        indications: list[Indication] = list(map(
-            _new_indication, local_ids(subjects), id_column(slots[V.HAS_DIAGNOSTIC], subjects),
-            id_column(has_finding, subjects), id_column(has_cause, subjects),
-            text_column(slots[V.HAS_ROLE], subjects, V.ROLE_NAMES, "supports"), sources_column(subjects)))
-        subjects = individuals[V.RECOMMENDATION]
-        recommendations: list[Recommendation] = list(map(
-            _new_recommendation, local_ids(subjects), id_column(slots[V.HAS_INTERVENTION], subjects),
-            text_column(slots[V.HAS_PHASE], subjects, V.PHASE_NAMES, ""),
-            list(map(ids, map(slots[V.ADDRESSES_CAUSE].get, subjects))),
-            list(map(ids, map(slots[V.TRIGGERED_BY].get, subjects))),
-            _picked(list(map(slots[V.INSTRUCTIONS].get, subjects, repeat("")))), sources_column(subjects)))
-
-        # statements: nothing on the load or explain path reads them; their columns are taken now
-        # (the grouped triples go when build returns) and the records made on first use
-        about = slots[V.IS_ABOUT]
-        statement_columns = [
-            (kind, subjects, list(map(labels_en.get, subjects)), list(map(about.get, subjects)),
-             list(map(quotes.get, subjects)))
-            for kind, subjects in (("epidemiology", individuals[V.EPIDEMIOLOGY]),
-                                   ("pathophysiology", individuals[V.PATHOPHYSIOLOGY]))
-        ]
-
-        def make_statements() -> list[Statement]:
-            return [
-                _new_statement(a[ns_len:], kind, (label if type(label) is str_ else
-                                                  None if label is None else min(label)) or a[ns_len:],
-                               ids(about_ids), many(found))
-                for kind, subjects, labels, abouts, founds in statement_columns
-                for a, label, about_ids, found in zip(subjects, labels, abouts, founds, strict=True)
-            ]
-
+        strengths = _strengths(individuals[V.STRENGTH], values)
+        links = _Links(values, strengths)
+        associations = links.associations(individuals[V.ASSOCIATION])
         index = Index(
             version_iri=version_iri,
             terms=terms,
             strengths={st.id: st for st in strengths.values()},
-            causes=causes,
+            causes=_causes(terms, strengths, values),
             associations=associations,
-            causal_links=causal_links,
-            indications=indications,
-            recommendations=recommendations,
+            causal_links=links.causal_links(individuals[V.CAUSAL_LINK]),
+            indications=links.indications(individuals[V.INDICATION]),
+            recommendations=links.recommendations(individuals[V.RECOMMENDATION]),
             ancestors=ancestors,
-            statement_list=make_statements,
+            statement_list=_statements(values, individuals),
         )
-        by_finding: dict[str, list[Association]] = {}
-        by_cause: dict[str, list[Association]] = {}
-        for assoc in associations:
-            found = by_finding.get(assoc.finding)
-            if found is None:
-                by_finding[assoc.finding] = [assoc]
-            else:
-                found.append(assoc)
-            found = by_cause.get(assoc.cause)
-            if found is None:
-                by_cause[assoc.cause] = [assoc]
-            else:
-                found.append(assoc)
-        index.assoc_by_finding = by_finding
-        index.assoc_by_cause = by_cause
+        index.assoc_by_finding, index.assoc_by_cause = _by_finding_and_cause(associations)
         return index
+
+
+_NS, _NS_LEN = V.NS, len(V.NS)
+_AFTER_NS = slice(_NS_LEN, None)
+_NO_PARENTS: tuple[str, ...] = ()
+
+
+def _local(iri: str) -> str:
+    return iri[_NS_LEN:] if iri.startswith(_NS) else iri
+
+
+def _pick(found: Grouped) -> str:
+    return found if type(found) is str else min(found)
+
+
+def _many(found: Grouped | None) -> tuple[str, ...]:
+    if found is None:
+        return ()
+    return (found,) if type(found) is str else tuple(sorted(found))
+
+
+def _ids(found: Grouped | None) -> tuple[str, ...]:
+    """The local ids of a grouped value, sorted by IRI."""
+    if found is None:
+        return ()
+    if type(found) is str:
+        return (found[_NS_LEN:] if found.startswith(_NS) else found,)
+    return tuple(_local(v) for v in sorted(found))
+
+
+def _local_ids(column: list[str]) -> list[str]:
+    """The local ids of a column of namespace IRIs."""
+    return list(map(operator.getitem, column, repeat(_AFTER_NS)))
+
+
+def _types(typed: list[str]) -> tuple[list[str], list[str], dict[str, list[str]]]:
+    """(owl:Class subjects, their ids, the other subjects by type) of the flat rdf:type list (emptied)."""
+    subjects, types = typed[::2], typed[1::2]
+    typed.clear()
+    is_class = list(map(V.OWL_CLASS.__eq__, types))
+    classes = list(dict.fromkeys(compress(subjects, is_class)))  # a class typed twice (in two files) counts once
+    by_type: dict[str, list[str]] = {}
+    not_class = list(map(operator.not_, is_class))
+    for s, t in zip(compress(subjects, not_class), compress(types, not_class), strict=True):
+        members = by_type.get(t)
+        if members is None:
+            by_type[t] = [s]
+        else:
+            members.append(s)
+    cids = _local_ids(classes)  # all in the namespace
+    return classes, cids, by_type
+
+
+def _hierarchy(classes: list[str], cids: list[str], subclass_flat: list[str]) -> dict[str, tuple[str, ...]]:
+    """Class id -> its distinct told parents, in the order they came (subjects are all in the
+    namespace; other parents keep their IRI). Its keys are the class ids."""
+    subclass_of = _group(subclass_flat)
+    subclass_flat.clear()
+    return dict(zip(cids, [
+        _NO_PARENTS if ups is None else (ups[_NS_LEN:] if ups.startswith(_NS) else ups,) if isinstance(ups, str)
+        else tuple(dict.fromkeys(_local(u) for u in ups))
+        for ups in map(subclass_of.get, classes)], strict=True))
+
+
+def _kinds(parent_map: dict[str, tuple[str, ...]], cids: list[str]) -> tuple[Ancestors, list[str]]:
+    """(the ancestors, each class's kind): the most specific kind root among a class's ancestors.
+
+    Ranked through the told parents (a root's rank, else the best of its parents'), which also
+    proves the hierarchy acyclic (a cycle recurses without end): the ancestor sets themselves are
+    then computed on first use. A hierarchy with a cycle is refused; one too deep to recurse is
+    closed eagerly.
+    """
+    kind_roots = tuple((_local(root), name) for root, name in _KIND_ROOTS)
+    kind_names = tuple(name for _, name in kind_roots) + ("other",)
+    root_rank = {root: i for i, (root, _) in reversed(list(enumerate(kind_roots)))}
+    unranked = len(kind_roots)
+    rank: dict[str, int] = {}
+    rank_get, root_get, parents_get = rank.get, root_rank.get, parent_map.get
+
+    def ranked(node: str) -> int:
+        best = root_get(node, unranked)
+        for up in parents_get(node, _NO_PARENTS):
+            r = rank_get(up)
+            if r is None:
+                r = ranked(up)
+            if r < best:  # noqa: PLR1730 (a call to min costs more, 160k times)
+                best = r
+        rank[node] = best
+        return best
+
+    ancestors = Ancestors(parent_map)
+    try:
+        for node in filterfalse(rank.__contains__, parent_map):
+            ranked(node)
+    except RecursionError:
+        from ..errors import KnowledgeBaseError
+        from ..quality.checks import find_subclass_cycles  # a cycle would silently merge or drop classes
+
+        for cycle in find_subclass_cycles(parent_map)[:1]:
+            raise KnowledgeBaseError("rdfs:subClassOf cycle " + " -> ".join(cycle) + ": a class cannot be "
+                                     "its own subclass; remove one of these subClassOf statements") from None
+
+        # no cycle: a hierarchy deeper than the recursion limit; Ancestors walks it iteratively
+        def kind_of(cid: str) -> str:
+            up = ancestors[cid]
+            for root, kind in kind_roots:
+                if root in up:
+                    return kind
+            return "other"
+
+        return ancestors, list(map(kind_of, cids))
+    return ancestors, list(map(kind_names.__getitem__, map(rank.__getitem__, cids)))
+
+
+class _Values:
+    """The grouped values of every predicate the index reads besides rdf:type and rdfs:subClassOf,
+    and the labels by language (subject IRI -> :data:`Grouped`)."""
+
+    _EMPTY: dict[str, Grouped] = {}
+
+    def __init__(self, slots: dict[str, dict[str, Grouped]], labels_by_lang: dict[str, dict[str, Grouped]]):
+        self.slots = slots
+        self.labels_by_lang = labels_by_lang
+        self.quotes = slots[V.SOURCE_QUOTE]
+        self.labels_en = labels_by_lang.get("en", self._EMPTY)
+
+    def values(self, subject: str, predicate: str) -> list[str]:
+        found = self.slots[predicate].get(subject)
+        if found is None:
+            return []
+        return [found] if type(found) is str else sorted(found)
+
+    def first(self, subject: str, predicate: str, default: str = "") -> str:
+        found = self.slots[predicate].get(subject)
+        if found is None:
+            return default
+        return found if type(found) is str else min(found)
+
+    def text(self, subject: str, lang: str) -> str | None:
+        found = self.labels_by_lang.get(lang, self._EMPTY).get(subject)
+        if found is None:
+            return None
+        return found if type(found) is str else min(found)
+
+
+def _terms(classes: list[str], cids: list[str], kinds: list[str], parent_map: dict[str, tuple[str, ...]],
+           values: _Values) -> dict[str, Term]:
+    """The terms, column by column (~160k classes at x1000: each column at C speed where its values
+    are plain, a Python pass only where some need it)."""
+    slots, empty = values.slots, _Values._EMPTY
+    exact, related, xref = slots[V.OBO_EXACT_SYNONYM], slots[V.OBO_RELATED_SYNONYM], slots[V.OBO_XREF]
+    labels_plain = values.labels_by_lang.get("", empty)
+    labels_de = values.labels_by_lang.get("de", empty)
+    labels = _picked(list(map(values.labels_en.get, classes)))
+    if not all(labels):  # a class without an English label: the plain one, else its id
+        labels = [label or (_pick(plain) if (plain := labels_plain.get(c)) is not None else None) or cid
+                  for label, c, cid in zip(labels, classes, cids, strict=True)]
+    parents = [ups if len(ups) == 1 and ups[0] in parent_map else tuple(sorted(p for p in ups if p in parent_map))
+               for ups in parent_map.values()]
+    sources = [() if found is None else (found,) if type(found) is str else tuple(sorted(found))
+               for found in map(values.quotes.get, classes)]
+    return dict(zip(cids, map(
+        _new_term, cids, classes, labels, kinds,
+        _picked(list(map(slots[V.IAO_DEFINITION].get, classes, repeat("")))),
+        _picked(list(map(labels_de.get, classes))) if labels_de else repeat(None),
+        [_many(exact.get(c)) + _many(related.get(c)) for c in classes] if exact or related else repeat(()),
+        [_many(xref.get(c)) for c in classes] if xref else repeat(()),
+        parents, sources), strict=True))
+
+
+_RECORD_CLASSES = (V.STRENGTH, V.ASSOCIATION, V.CAUSAL_LINK, V.INDICATION, V.RECOMMENDATION,
+                   V.EPIDEMIOLOGY, V.PATHOPHYSIOLOGY)
+
+
+def _individuals(by_type: dict[str, list[str]], ancestors: Ancestors,
+                 class_ids: Mapping[str, object]) -> dict[str, list[str]]:
+    """The individuals of each record class: subjects typed with it or a class below it (the
+    ancestors of the few types that individuals carry, not a scan of the hierarchy)."""
+    type_ancestors = {t: ancestors.get(t[_NS_LEN:]) if t.startswith(_NS) else None for t in by_type}
+
+    def individuals_of(cls: str) -> list[str]:
+        w = _local(cls)
+        if w in class_ids:
+            types_below = [t for t, ups in type_ancestors.items() if ups is not None and w in ups]
+        else:
+            types_below = [cls]
+        # distinct, sorted (the triples usually come sorted: the sort then only checks the order)
+        return sorted(dict.fromkeys(s for t in types_below for s in by_type.get(t, ())))
+
+    return {cls: individuals_of(cls) for cls in _RECORD_CLASSES}
+
+
+def _strengths(subjects: list[str], values: _Values) -> dict[str, Strength]:
+    """Strength IRI -> its record."""
+    return {s: Strength(
+        id=_local(s),
+        label=values.text(s, "en") or _local(s),
+        rank=int(values.first(s, V.ORDINAL_RANK, "0")),
+        frequency=float(values.first(s, V.FREQUENCY, "0")),
+        background=float(values.first(s, V.BACKGROUND_FREQUENCY, "1")),
+        wording=tuple(values.values(s, V.ARTICLE_WORDING)),
+    ) for s in subjects}
+
+
+def _causes(terms: dict[str, Term], strengths: dict[str, Strength], values: _Values) -> dict[str, Cause]:
+    """The causes (terms of kind cause below the root, each with its prior, the weakest if none)."""
+    weakest = min(strengths.values(), key=lambda st: st.rank) if strengths else None
+    slots = values.slots
+    priors, must_not_miss, requires = slots[V.PRIOR_STRENGTH], slots[V.MUST_NOT_MISS], slots[V.REQUIRES_FINDING]
+    causes: dict[str, Cause] = {}
+    for term in terms.values():
+        if term.kind != "cause" or term.iri == V.CAUSE:
+            continue
+        prior_iri = priors.get(term.iri)
+        prior = strengths.get(_pick(prior_iri) if prior_iri is not None else "", weakest)
+        if prior is None:
+            continue
+        must_value = must_not_miss.get(term.iri)
+        must = _pick(must_value).lower() in {"true", "1"} if must_value is not None else False
+        causes[term.id] = Cause(term=term, prior=prior, must_not_miss=must, requires=_ids(requires.get(term.iri)))
+    return causes
+
+
+class _Links:
+    """The assertion records, one method per kind, built column by column as the terms."""
+
+    def __init__(self, values: _Values, strengths: dict[str, Strength]):
+        self.slots = values.slots
+        self.quotes = values.quotes
+        self.strengths = strengths
+        self.wording_of = {st.id: [w.casefold() for w in st.wording] for st in strengths.values()}
+        self.sorted_sources: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+    def id_column(self, predicate: str, subjects: list[str]) -> list[str]:
+        """The local id of each subject's (least) value of ``predicate``, "" if none."""
+        column = _picked(list(map(self.slots[predicate].get, subjects, repeat(""))))
+        if all(map(str.startswith, column, repeat(_NS))):
+            return _local_ids(column)
+        return [v[_NS_LEN:] if v.startswith(_NS) else v for v in column]
+
+    def text_column(self, predicate: str, subjects: list[str], names: dict[str, str], default: str) -> list[str]:
+        """Each subject's (least) value of ``predicate`` through ``names`` (``default`` if none or unknown)."""
+        picked = _picked(list(map(self.slots[predicate].get, subjects, repeat(""))))
+        return list(map(names.get, picked, repeat(default)))
+
+    def strength_column(self, subjects: list[str]) -> list[Strength | None]:
+        picked = _picked(list(map(self.slots[V.HAS_STRENGTH].get, subjects, repeat(""))))
+        return list(map(self.strengths.get, picked))
+
+    def sources_for(self, found: Grouped, strength: Strength | None) -> tuple[str, ...]:
+        """Several source quotes (a list), the one carrying the strength's wording first (RDF keeps no order)."""
+        if strength is None:
+            return tuple(sorted(found))
+        key = (strength.id, *found)  # quotes repeat across assertions: order each set once
+        done = self.sorted_sources.get(key)
+        if done is None:
+            wording = self.wording_of[strength.id]
+            done = self.sorted_sources[key] = tuple(
+                sorted(found, key=lambda q: (not any(w in q.casefold() for w in wording), q)))
+        return done
+
+    def ordered_sources(self, subjects: list[str], strength_col: list[Strength | None]) -> list[tuple[str, ...]]:
+        sources_for = self.sources_for
+        return [() if found is None else (found,) if type(found) is str else sources_for(found, strength)
+                for found, strength in zip(map(self.quotes.get, subjects), strength_col, strict=True)]
+
+    def sources_column(self, subjects: list[str]) -> list[tuple[str, ...]]:
+        return [() if found is None else (found,) if type(found) is str else tuple(sorted(found))
+                for found in map(self.quotes.get, subjects)]
+
+    def associations(self, subjects: list[str]) -> list[Association]:
+        strength_col = self.strength_column(subjects)
+        associations: list[Association] = list(map(
+            _new_association, _local_ids(subjects), self.id_column(V.HAS_FINDING, subjects),
+            self.id_column(V.HAS_CAUSE, subjects), strength_col, self.ordered_sources(subjects, strength_col)))
+        if any(map(operator.is_, strength_col, repeat(None))):  # an association needs a strength
+            associations = [a for a in associations if a.strength is not None]
+        return associations
+
+    def causal_links(self, subjects: list[str]) -> list[CausalLink]:
+        strength_col = self.strength_column(subjects)
+        return list(map(
+            _new_causallink, _local_ids(subjects), self.id_column(V.HAS_UPSTREAM, subjects),
+            self.id_column(V.HAS_DOWNSTREAM, subjects), strength_col, self.ordered_sources(subjects, strength_col)))
+
+    def indications(self, subjects: list[str]) -> list[Indication]:
+        return list(map(
+            _new_indication, _local_ids(subjects), self.id_column(V.HAS_DIAGNOSTIC, subjects),
+            self.id_column(V.HAS_FINDING, subjects), self.id_column(V.HAS_CAUSE, subjects),
+            self.text_column(V.HAS_ROLE, subjects, V.ROLE_NAMES, "supports"), self.sources_column(subjects)))
+
+    def recommendations(self, subjects: list[str]) -> list[Recommendation]:
+        slots = self.slots
+        return list(map(
+            _new_recommendation, _local_ids(subjects), self.id_column(V.HAS_INTERVENTION, subjects),
+            self.text_column(V.HAS_PHASE, subjects, V.PHASE_NAMES, ""),
+            list(map(_ids, map(slots[V.ADDRESSES_CAUSE].get, subjects))),
+            list(map(_ids, map(slots[V.TRIGGERED_BY].get, subjects))),
+            _picked(list(map(slots[V.INSTRUCTIONS].get, subjects, repeat("")))), self.sources_column(subjects)))
+
+
+def _statements(values: _Values, individuals: dict[str, list[str]]) -> Callable[[], list[Statement]]:
+    """A function making the statements: nothing on the load or explain path reads them, so their
+    columns are taken now (the grouped triples go when build returns) and the records made on first use."""
+    about, quotes, labels_en = values.slots[V.IS_ABOUT], values.quotes, values.labels_en
+    statement_columns = [
+        (kind, subjects, list(map(labels_en.get, subjects)), list(map(about.get, subjects)),
+         list(map(quotes.get, subjects)))
+        for kind, subjects in (("epidemiology", individuals[V.EPIDEMIOLOGY]),
+                               ("pathophysiology", individuals[V.PATHOPHYSIOLOGY]))
+    ]
+
+    def make_statements() -> list[Statement]:
+        return [
+            _new_statement(a[_NS_LEN:], kind, (label if type(label) is str else
+                                               None if label is None else min(label)) or a[_NS_LEN:],
+                           _ids(about_ids), _many(found))
+            for kind, subjects, labels, abouts, founds in statement_columns
+            for a, label, about_ids, found in zip(subjects, labels, abouts, founds, strict=True)
+        ]
+
+    return make_statements
+
+
+def _by_finding_and_cause(associations: list[Association]) -> tuple[dict[str, list[Association]],
+                                                                     dict[str, list[Association]]]:
+    """The associations by finding and by cause, each list in the associations' order."""
+    by_finding: dict[str, list[Association]] = {}
+    by_cause: dict[str, list[Association]] = {}
+    for assoc in associations:
+        found = by_finding.get(assoc.finding)
+        if found is None:
+            by_finding[assoc.finding] = [assoc]
+        else:
+            found.append(assoc)
+        found = by_cause.get(assoc.cause)
+        if found is None:
+            by_cause[assoc.cause] = [assoc]
+        else:
+            found.append(assoc)
+    return by_finding, by_cause
 
 
 def build_index(triples: Iterable[Triple], version_iri: str) -> Index:
