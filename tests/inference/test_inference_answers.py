@@ -159,3 +159,19 @@ def test_the_answer_is_exact_and_carries_disclaimer_version_and_rules(kb):
     assert answer["kb_version"].endswith("crampkg.owl")
     assert "R004" in answer["rules_fired"]
     assert answer["hypotheses"][0]["score"] >= answer["hypotheses"][1]["score"]
+
+
+def test_robustness_redraws_leave_answers_computed_meanwhile_unchanged(kb):
+    # the redraws run on copies of the network: an answer computed in another thread at the same
+    # time keeps the article's numbers
+    import threading
+
+    case = ["calf cramp at night", "pregnant"]
+    expected = kb.explain(case).to_dict()["hypotheses"]
+    worker = threading.Thread(target=lambda: kb.explain(case, robustness=True, draws=150))
+    worker.start()
+    seen = []
+    while worker.is_alive():
+        seen.append(kb.explain(case).to_dict()["hypotheses"])
+    worker.join()
+    assert seen and all(s == expected for s in seen)

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..kb import vocab as V
-from .facts import REPORT, TEST, Facts, Interpretation, Link, read_facts
+from .facts import TEST, Facts, Interpretation, Link, read_facts
 from .junction_tree import TooWideError, width_bound
-from .network import COPY, OR, Network, Numbers, Structure, build_structure
+from .network import OR, Network, Numbers, Structure, build_structure
 from .sampling import Sampler
 
 if TYPE_CHECKING:
@@ -123,6 +123,11 @@ class Model:
         s = self.structure
         kb = self.kb
         out: list[Candidate] = []
+        sentences: dict[str, list[str]] = {}  # finding -> the stating sentences of its links
+        for link in self.facts.links:
+            if link.sources:
+                for end in (link.source, link.target):
+                    sentences.setdefault(end, []).append(link.sources[0])
         for i, n in enumerate(s.nodes):
             if n.role != "finding" or n.kind not in ("exposure", "course"):
                 continue
@@ -131,7 +136,7 @@ class Model:
             if any(p.kind == "subclass" for p in n.parents) and not any(
                     s.nodes[c].role != "finding" for c in self.children[i]):
                 continue  # a mere grouping ("sport activity"): its specialisations are the questions
-            sources = self._finding_sources(n.id)
+            sources = tuple(dict.fromkeys(sentences.get(n.id, ())))
             out.append(Candidate(id=n.id, label=n.label, kind="question", reveals=(i,), blankets=(self._blanket(i),),
                                  cost=0, sources=sources))
         by_diagnostic: dict[str, list[Link]] = {}
@@ -168,10 +173,6 @@ class Model:
                     stack.append(c)
         return out
 
-    def _finding_sources(self, finding: str) -> tuple[str, ...]:
-        found = [x.sources[0] for x in self.facts.links if (x.source == finding or x.target == finding) and x.sources]
-        return tuple(dict.fromkeys(found))
-
     def _priors(self) -> dict[str, float]:
         """P(cause present) with no finding known."""
         nodes = self.structure.nodes
@@ -191,13 +192,6 @@ class Model:
             raise RuntimeError("this knowledge base is answered by sampling: it has no junction tree")
         return self.network
 
-    def is_gate(self, node_id: str) -> bool:
-        n = self.structure.nodes[self.node_of[node_id]]
-        return n.gate in (COPY, OR)
-
     def link_sentence(self, link_id: str | None) -> str:
         link = self.links.get(link_id or "")
         return link.sources[0] if link and link.sources else ""
-
-    def report_links(self) -> list[Link]:
-        return [x for x in self.facts.links if x.kind == REPORT]

@@ -10,7 +10,6 @@ cause) is the article's "in most cases", and the compiled junction tree.
 
 from __future__ import annotations
 
-import math
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -549,13 +548,6 @@ def binary_entropy(p: np.ndarray) -> np.ndarray:
     q = p[inside]
     out[inside] = -(q * np.log2(q) + (1.0 - q) * np.log2(1.0 - q))
     return out
-
-
-def entropy_bits(p: float) -> float:
-    """Binary entropy in bits."""
-    if p <= 0.0 or p >= 1.0:
-        return 0.0
-    return -(p * math.log2(p) + (1 - p) * math.log2(1 - p))
 
 
 def shortest_path(structure: Structure, start: int, goal: int, allowed: Callable[[int], bool] | None = None,

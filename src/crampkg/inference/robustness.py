@@ -17,7 +17,6 @@ import numpy as np
 
 from .answer import Robustness
 from .network import Numbers
-from .posterior import posterior
 
 if TYPE_CHECKING:
     from .engine import Engine
@@ -46,19 +45,17 @@ def robustness(engine: Engine, evidence: Mapping[int, int], leading: Sequence[st
     base = model.net
     nodes = model.structure.nodes
     priors = model.priors
-    try:
-        for _ in range(draws):
-            net = base.with_numbers(redraw(base.numbers, ranks, rng))
-            model.network = net
-            post = posterior(model, evidence, wanted=model.wanted_latent)
-            ranked = sorted((nodes[i].id for i in model.cause_nodes),
-                            key=lambda c: (-round(post.scores[c], 12), -round(priors[c], 12), c))
-            top = set(ranked[:3])
-            for c in leading:
-                if c in top:
-                    stays[c] += 1
-    finally:
-        model.network = base
+    for _ in range(draws):
+        # a redrawn copy of the network answers the case; the shared model is never changed, so
+        # answers computed at the same time in other threads keep the article's numbers
+        tree = base.with_numbers(redraw(base.numbers, ranks, rng)).tree
+        prop = tree.propagate(evidence, wanted=model.wanted_causes)
+        scores = {nodes[i].id: prop.marginal(i) for i in model.cause_nodes}
+        ranked = sorted(scores, key=lambda c: (-round(scores[c], 12), -round(priors[c], 12), c))
+        top = set(ranked[:3])
+        for c in leading:
+            if c in top:
+                stays[c] += 1
     shares = {c: stays[c] / draws for c in leading} if draws else {}
     stable = all(v >= STABLE_SHARE for v in shares.values())
     note = ("the leading hypotheses hold under the redrawn numbers: the ranking follows the article's words"
